@@ -1,0 +1,46 @@
+"""The ``plcops`` command line: a thin shell over library functions.
+
+Each command group lives in its own module and is attached to the root app here. Commands parse
+arguments, call into ``plcops.st`` / ``plcops.project`` / ..., print, and choose the exit code; they hold no
+logic a test could not reach through the library.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from plcops import __version__
+from plcops.cli.fmt import fmt
+from plcops.cli.parse import parse
+
+app = typer.Typer(
+    name="plcops",
+    help="GitOps-style DevOps toolchain for IEC 61131-3 PLC code.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"plcops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """GitOps-style DevOps toolchain for IEC 61131-3 PLC code."""
+
+
+app.command(name="parse")(parse)
+app.command(name="fmt")(fmt)
+
+
+def main() -> None:
+    """Entry point of the ``plcops`` console script and ``python -m plcops``."""
+    app()

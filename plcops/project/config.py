@@ -1,0 +1,118 @@
+"""``plcops.toml``: the project file.
+
+It names the project and its sources and holds one section per tool (``[fmt]`` today; ``[lint]``,
+``[test]``, ``[hil]`` and ``[deploy]`` as those land). plcops finds it by walking up from the folder a
+command works on, the way git finds ``.git``. Unknown settings are errors: a typo must not silently fall
+back to a default on code that runs machines.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plcops.st.diagnostics import Diagnostic, DiagnosticError
+from plcops.st.formatter import FormatOptions
+
+CONFIG_NAME = "plcops.toml"
+
+_FMT_KEYS = {
+    "indent": int,
+    "keyword_case": str,
+    "max_blank_lines": int,
+    "indent_pou_contents": bool,
+    "line_ending": str,
+}
+
+
+@dataclass(slots=True)
+class ProjectConfig:
+    """The parsed ``plcops.toml`` (defaults when there is none).
+
+    Attributes:
+        path: the file it was read from, or None for defaults.
+        name: the project's name.
+        sources: source folders/files relative to the project root.
+        fmt: formatter settings.
+        raw: the whole TOML document, for sections later layers read themselves.
+    """
+
+    path: Path | None = None
+    name: str = ""
+    sources: list[str] = field(default_factory=lambda: ["."])
+    fmt: FormatOptions = field(default_factory=FormatOptions)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path | None:
+        """The project folder (where ``plcops.toml`` is)."""
+        return self.path.parent if self.path else None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``plcops.toml`` in ``start`` or a folder above it."""
+    folder = start.resolve()
+    if folder.is_file():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        path = candidate / CONFIG_NAME
+        if path.is_file():
+            return path
+    return None
+
+
+def _error(path: Path, message: str) -> DiagnosticError:
+    return DiagnosticError(Diagnostic(str(path), 1, 1, message))
+
+
+def _fmt_options(path: Path, table: Any) -> FormatOptions:
+    if not isinstance(table, dict):
+        raise _error(path, "[fmt] must be a table")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = _FMT_KEYS.get(key)
+        if expected is None:
+            raise _error(path, f"[fmt] unknown setting {key!r} (known: {', '.join(sorted(_FMT_KEYS))})")
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise _error(path, f"[fmt] {key} must be {expected.__name__}, not {value!r}")
+        values[key] = value
+    if values.get("indent") == "tab":
+        values["indent"] = 0
+    try:
+        return FormatOptions(**values)
+    except ValueError as exc:
+        raise _error(path, f"[fmt] {exc}") from None
+
+
+def load_config(path: Path | None) -> ProjectConfig:
+    """Read ``plcops.toml`` (None gives the defaults).
+
+    Raises:
+        DiagnosticError: invalid TOML or settings, with the line when TOML reports one.
+    """
+    if path is None:
+        return ProjectConfig()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _error(path, f"cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11 puts the position only in the message: "... (at line 3, column 7)".
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (1, 1)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise DiagnosticError(Diagnostic(str(path), line, column, f"invalid TOML: {message}")) from None
+    project = raw.get("project", {})
+    config = ProjectConfig(path=path, raw=raw)
+    if isinstance(project, dict):
+        config.name = str(project.get("name", path.parent.name))
+        sources = project.get("sources", ["."])
+        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+            raise _error(path, "[project] sources must be a list of paths")
+        config.sources = sources
+    if "fmt" in raw:
+        config.fmt = _fmt_options(path, raw["fmt"])
+    return config

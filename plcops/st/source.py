@@ -1,0 +1,159 @@
+"""Source text, positions and the mapping from parsed text back to the file it came from.
+
+An ST document is not always a whole file: the ST inside a TwinCAT ``.TcPOU`` is spread over several CDATA
+sections, and plcops parses it as one text glued together from those pieces. :class:`SourceText` keeps the
+parsed text together with a list of :class:`Segment` objects so that every diagnostic can still point at the
+line and column of the original file.
+"""
+
+from __future__ import annotations
+
+import codecs
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import NamedTuple, Sequence
+
+
+class Span(NamedTuple):
+    """Half-open range ``[start, end)`` of character offsets in a :class:`SourceText`'s text."""
+
+    start: int
+    end: int
+
+
+class Location(NamedTuple):
+    """A 1-based line and column in the original file."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of parsed text copied unchanged from the original file.
+
+    Attributes:
+        start: offset of the run in the parsed text.
+        origin: offset of the same run in the original file's text.
+        length: number of characters.
+    """
+
+    start: int
+    origin: int
+    length: int
+
+
+class SourceText:
+    """The text plcops parses, with line/column lookup in the file it came from.
+
+    Args:
+        path: the file name used in diagnostics.
+        text: the text handed to the lexer.
+        origin_text: the full text of the original file, when ``text`` was assembled from pieces of it.
+        segments: where the pieces of ``text`` come from in ``origin_text`` (sorted by ``start``). Offsets
+            between segments (text plcops added, such as an ``END_FUNCTION_BLOCK`` that TwinCAT does not
+            store) map to the end of the preceding segment.
+    """
+
+    __slots__ = ("_line_starts", "_segment_starts", "origin_text", "path", "segments", "text")
+
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        origin_text: str | None = None,
+        segments: Sequence[Segment] | None = None,
+    ) -> None:
+        self.path = path
+        self.text = text
+        self.origin_text = text if origin_text is None else origin_text
+        self.segments: tuple[Segment, ...] = tuple(segments or ())
+        self._segment_starts = [segment.start for segment in self.segments]
+        self._line_starts: list[int] | None = None
+
+    @property
+    def is_mapped(self) -> bool:
+        """True when the parsed text was assembled from pieces of a larger file."""
+        return bool(self.segments)
+
+    def origin_offset(self, offset: int) -> int:
+        """Translate an offset in the parsed text to an offset in the original file's text."""
+        if not self.segments:
+            return offset
+        index = bisect_right(self._segment_starts, offset) - 1
+        if index < 0:
+            return self.segments[0].origin
+        segment = self.segments[index]
+        return segment.origin + min(offset - segment.start, segment.length)
+
+    def _origin_line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            text = self.origin_text
+            find = text.find
+            position = find("\n")
+            while position >= 0:
+                starts.append(position + 1)
+                position = find("\n", position + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def location(self, offset: int) -> Location:
+        """The 1-based line and column, in the original file, of a parsed-text offset."""
+        origin = self.origin_offset(offset)
+        starts = self._origin_line_starts()
+        line_index = bisect_right(starts, origin) - 1
+        return Location(line_index + 1, origin - starts[line_index] + 1)
+
+    def origin_line(self, line: int) -> str:
+        """The text of a 1-based line of the original file, without its line ending."""
+        starts = self._origin_line_starts()
+        if not 1 <= line <= len(starts):
+            return ""
+        start = starts[line - 1]
+        end = starts[line] - 1 if line < len(starts) else len(self.origin_text)
+        return self.origin_text[start:end].rstrip("\r")
+
+    @property
+    def line_count(self) -> int:
+        """Number of lines in the original file (a final line without newline counts)."""
+        text = self.origin_text
+        if not text:
+            return 0
+        return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedFile:
+    """A file's text and what is needed to write it back byte-for-byte the way it was.
+
+    Attributes:
+        text: the decoded text, without a byte-order mark.
+        encoding: ``"utf-8"`` or ``"cp1252"`` (old CODESYS exports with German comments).
+        bom: whether the file started with a UTF-8 byte-order mark.
+    """
+
+    text: str
+    encoding: str
+    bom: bool
+
+    def encode(self, text: str | None = None) -> bytes:
+        """Encode ``text`` (default: the decoded text) the way the original file was encoded."""
+        data = (self.text if text is None else text).encode(self.encoding)
+        return codecs.BOM_UTF8 + data if self.bom else data
+
+
+def decode_source(data: bytes) -> DecodedFile:
+    """Decode the bytes of an ST or vendor file.
+
+    Real projects are UTF-8, usually with a BOM (TwinCAT); older exports are Windows-1252. Bytes that are
+    valid UTF-8 are read as UTF-8; anything else falls back to Windows-1252, which never fails for the
+    bytes that occur in practice, so a German comment never stops a parse.
+    """
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return DecodedFile(data.decode("utf-8"), "utf-8", bom)
+    except UnicodeDecodeError:
+        return DecodedFile(data.decode("cp1252", errors="replace"), "cp1252", bom)

@@ -1,0 +1,163 @@
+"""The ST inside TwinCAT 3 object files and PLCopen XML: what is read, and where errors point.
+
+The fixtures are written in the vendors' file formats: TwinCAT's BOM and CRLF, CDATA sections, GUIDs and
+LineIds; CODESYS's escaped XHTML bodies and addData methods; Beremiz's CDATA bodies, FBD and configuration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plcops.project.sources import discover_sources, read_source
+from plcops.st import ast, parse_source
+from plcops.st.diagnostics import DiagnosticError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TWINCAT = FIXTURES / "twincat"
+PLCOPEN = FIXTURES / "plcopen"
+
+
+def unit_of(path: Path) -> ast.CompilationUnit:
+    result = parse_source(read_source(path))
+    assert [d.format() for d in result.diagnostics] == []
+    assert result.unit is not None
+    return result.unit
+
+
+def test_twincat_pou_with_members() -> None:
+    (fb,) = unit_of(TWINCAT / "FB_Conveyor.TcPOU").items
+    assert isinstance(fb, ast.FunctionBlock)
+    assert (fb.name.text, fb.extends, fb.implements) == ("FB_Conveyor", "FB_Component", ["I_Conveyor"])
+    assert [block.kind for block in fb.var_blocks] == ["VAR_INPUT", "VAR_OUTPUT", "VAR"]
+    assert len(fb.body) == 3
+    reset, speed, stop = fb.members
+    assert isinstance(reset, ast.Method) and reset.modifiers == ["PUBLIC"] and len(reset.body) == 1
+    assert isinstance(speed, ast.Property) and speed.getter is not None and speed.setter is not None
+    assert isinstance(stop, ast.Action) and stop.name.text == "A_Stop" and len(stop.body) == 2
+    assert [p.attribute for p in fb.pragmas] == [("reflection", None)]
+
+
+def test_twincat_dut_gvl_and_interface() -> None:
+    (dut,) = unit_of(TWINCAT / "E_ConveyorState.TcDUT").items
+    assert isinstance(dut, ast.TypeBlock) and isinstance(dut.decls[0].type, ast.EnumType)
+    (gvl,) = unit_of(TWINCAT / "GVL_Line.TcGVL").items
+    assert isinstance(gvl, ast.VarBlock) and gvl.kind == "VAR_GLOBAL" and len(gvl.decls) == 3
+    (itf,) = unit_of(TWINCAT / "I_Conveyor.TcIO").items
+    assert isinstance(itf, ast.Interface) and itf.extends == ["__SYSTEM.IQueryInterface"]
+    assert [type(member).__name__ for member in itf.members] == ["Method", "Property"]
+
+
+def test_twincat_st_is_taken_character_for_character() -> None:
+    source = read_source(TWINCAT / "FB_Conveyor.TcPOU")
+    # CRLF line ends inside CDATA are kept; the BOM is not part of the text.
+    assert "bMotor := bEnable AND NOT bJammed;" in source.text
+    assert "\r\n" in source.text
+    assert not source.text.startswith("\ufeff")
+
+
+def test_twincat_errors_point_into_the_xml_file() -> None:
+    result = parse_source(read_source(TWINCAT / "FB_Broken.TcPOU"))
+    (diagnostic,) = result.diagnostics
+    # Line 22 of the file is the implementation line "IF tonJam.Q THEN THEN"; column 18 is the second THEN.
+    assert (diagnostic.path, diagnostic.line, diagnostic.column) == (str(TWINCAT / "FB_Broken.TcPOU"), 22, 18)
+    assert diagnostic.source_line == "IF tonJam.Q THEN THEN"
+
+
+def test_codesys_plcopen_export() -> None:
+    unit = unit_of(PLCOPEN / "codesys_export.xml")
+    kinds = [type(item).__name__ for item in unit.items]
+    assert kinds == ["TypeBlock", "TypeBlock", "TypeBlock", "FunctionBlock", "Program", "VarBlock"]
+    enum_block, _struct_block, subrange_block, mixer, program, gvl = unit.items
+    assert isinstance(enum_block, ast.TypeBlock) and isinstance(enum_block.decls[0].type, ast.EnumType)
+    assert isinstance(subrange_block, ast.TypeBlock) and isinstance(subrange_block.decls[0].type, ast.SubrangeType)
+    assert isinstance(mixer, ast.FunctionBlock) and mixer.extends == "FB_Machine"
+    assert [b.qualifiers for b in mixer.var_blocks] == [[], [], [], ["RETAIN"]]
+    (abort,) = mixer.members
+    assert isinstance(abort, ast.Method) and isinstance(abort.return_type, ast.NamedType)
+    # "&gt;" in the XHTML body is the ST operator ">".
+    case = mixer.body[1]
+    assert isinstance(case, ast.CaseStatement)
+    assert isinstance(program, ast.Program) and program.var_blocks[0].decls[1].address == "%IX0.0"
+    assert isinstance(gvl, ast.VarBlock) and gvl.kind == "VAR_GLOBAL"
+
+
+def test_codesys_body_error_points_at_the_xml_line(tmp_path: Path) -> None:
+    text = (PLCOPEN / "codesys_export.xml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.xml"
+    broken.write_text(text.replace("nBatches := nBatches + 1;", "nBatches := nBatches + ;"), encoding="utf-8")
+    (diagnostic,) = parse_source(read_source(broken)).diagnostics
+    line_number = text.splitlines().index("        nBatches := nBatches + 1;") + 1
+    # 8 spaces of indentation + "nBatches := nBatches + " (23 characters): the ";" is in column 32.
+    assert (diagnostic.line, diagnostic.column) == (line_number, 32)
+
+
+def test_beremiz_project_with_fbd_and_configuration() -> None:
+    unit = unit_of(PLCOPEN / "beremiz_project.xml")
+    blink, main, config = unit.items
+    assert isinstance(blink, ast.FunctionBlock) and len(blink.body) == 2
+    # The FBD body is not ST: the program's declarations are read, its body is empty.
+    assert isinstance(main, ast.Program) and main.body == [] and main.var_blocks[0].decls[0].address == "%QX0.0"
+    assert isinstance(config, ast.Configuration)
+    (resource,) = config.resources
+    (task,) = resource.tasks
+    assert task.name.text == "task0"
+    (instance,) = resource.programs
+    assert (instance.name.text, instance.task, instance.type_name) == ("instance0", "task0", "main")
+
+
+def test_discovery_picks_known_formats_only(tmp_path: Path) -> None:
+    (tmp_path / "a.st").write_text("PROGRAM A END_PROGRAM", encoding="utf-8")
+    (tmp_path / "notes.xml").write_text("<notes/>", encoding="utf-8")
+    (tmp_path / "plc.xml").write_text((PLCOPEN / "beremiz_project.xml").read_text(), encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "b.st").write_text("PROGRAM B END_PROGRAM", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "FB.TcPOU").write_bytes((TWINCAT / "FB_Conveyor.TcPOU").read_bytes())
+    found = [path.relative_to(tmp_path).as_posix() for path in discover_sources([tmp_path])]
+    assert found == ["a.st", "plc.xml", "sub/FB.TcPOU"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "doctype.xml",
+            '<?xml version="1.0"?><!DOCTYPE project [<!ENTITY x "boom">]><project xmlns="http://www.plcopen.org/xml/tc6_0201">&x;</project>',
+            "document type declarations are not allowed",
+        ),
+        (
+            "xxe.TcPOU",
+            '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]><TcPlcObject>&x;</TcPlcObject>',
+            "document type declarations are not allowed",
+        ),
+        ("broken.TcPOU", "<TcPlcObject><POU Name='x'>", "not well-formed XML"),
+        ("other.TcPOU", "<TcPlcObject><Task/></TcPlcObject>", "not a TwinCAT PLC object"),
+        ("other.xml", '<project xmlns="urn:something-else"/>', "not a PLCopen XML project"),
+    ],
+)
+def test_unsafe_or_malformed_xml_is_refused_with_a_diagnostic(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DiagnosticError) as caught:
+        read_source(path)
+    assert message in caught.value.diagnostic.message
+    assert caught.value.diagnostic.path == str(path)
+
+
+def test_billion_laughs_is_refused(tmp_path: Path) -> None:
+    entities = "".join(f'<!ENTITY l{i} "&l{i - 1};&l{i - 1};">' for i in range(1, 30))
+    bomb = f'<?xml version="1.0"?><!DOCTYPE t [<!ENTITY l0 "ha">{entities}]><TcPlcObject>&l29;</TcPlcObject>'
+    path = tmp_path / "bomb.TcPOU"
+    path.write_text(bomb, encoding="utf-8")
+    with pytest.raises(DiagnosticError):
+        read_source(path)
+
+
+def test_windows_1252_st_file(tmp_path: Path) -> None:
+    path = tmp_path / "old.st"
+    path.write_bytes("PROGRAM P (* Größe *) END_PROGRAM".encode("cp1252"))
+    assert "Größe" in read_source(path).text

@@ -1,0 +1,102 @@
+"""Syntax errors: where they point, what they say, and that one file can report several."""
+
+from __future__ import annotations
+
+from plcops.st import parse_text
+from plcops.st.diagnostics import Diagnostic
+
+
+def errors(text: str) -> list[tuple[int, int, str]]:
+    return [(d.line, d.column, d.message) for d in parse_text(text, "demo.st").diagnostics]
+
+
+def test_missing_semicolon_points_at_the_end_of_the_statement() -> None:
+    text = "PROGRAM P\nx := 1\ny := 2;\nEND_PROGRAM\n"
+    assert errors(text) == [(2, 7, "missing ';' at the end of the statement (before 'y')")]
+
+
+def test_missing_semicolon_in_a_declaration() -> None:
+    text = "PROGRAM P\nVAR\n    x : INT\n    y : BOOL;\nEND_VAR\nEND_PROGRAM\n"
+    assert errors(text) == [(3, 12, "missing ';' at the end of the declaration (before 'y')")]
+
+
+def test_mismatched_end_names_the_open_block() -> None:
+    text = "PROGRAM P\nIF a THEN\n    x := 1;\nEND_WHILE\nEND_PROGRAM\n"
+    ((line, column, message),) = errors(text)
+    assert (line, column) == (4, 1)
+    assert message == "unexpected 'END_WHILE': expected a statement, END_IF, ELSIF or ELSE (to close the IF on line 2)"
+
+
+def test_end_of_file_inside_a_block() -> None:
+    text = "FUNCTION_BLOCK FB\nIF a THEN\n    x := 1;\n"
+    ((line, _, message),) = errors(text)
+    assert line == 4
+    assert message.startswith("unexpected end of file: expected a statement, END_IF")
+    assert "(to close the IF on line 2)" in message
+
+
+def test_misspelt_keyword_gets_a_suggestion() -> None:
+    text = "PROGRAM P\nIF a THEN x := 1;\nELSEIF b THEN x := 2;\nEND_IF\nEND_PROGRAM\n"
+    first = errors(text)[0]
+    assert first[0] == 3
+    assert first[2].endswith("did you mean ELSIF instead of 'ELSEIF'?")
+
+
+def test_incomplete_expression_says_what_is_missing() -> None:
+    assert errors("PROGRAM P\nx := (1 + ;\nEND_PROGRAM") == [(2, 11, "unexpected ';': expected an expression")]
+
+
+def test_several_errors_in_one_file() -> None:
+    text = """PROGRAM P
+VAR
+    a : INT
+    b : INT;
+END_VAR
+a := 1
+b := 2;
+FOR i := 1 TO 10
+    a := i;
+END_FOR
+b := a +* 2;
+END_PROGRAM
+"""
+    assert [line for line, _, _ in errors(text)] == [3, 6, 9, 11]
+
+
+def test_errors_in_one_pou_do_not_hide_the_next() -> None:
+    text = "FUNCTION F1 : INT\nF1 := ;\nEND_FUNCTION\nFUNCTION F2 : INT\nF2 := 1 +;\nEND_FUNCTION\n"
+    assert [line for line, _, _ in errors(text)] == [2, 5]
+
+
+def test_lexical_errors_are_diagnostics_too() -> None:
+    assert errors("PROGRAM P\nx := 1 ? 2;\nEND_PROGRAM") != []
+    assert errors("PROGRAM P\n(* unterminated\nEND_PROGRAM")[0][2].startswith("unterminated comment")
+
+
+def test_statement_that_is_only_a_name() -> None:
+    ((line, _, message),) = errors("PROGRAM P\nfbTimer;\nEND_PROGRAM")
+    assert line == 2
+    assert "a name alone is not a statement" in message
+
+
+def test_declarations_after_statements() -> None:
+    ((line, _, message),) = errors("PROGRAM P\nx := 1;\nVAR y : INT; END_VAR\nEND_PROGRAM")
+    assert line == 3
+    assert message == "VAR section after statements: declare variables first"
+
+
+def test_format_shows_the_line_and_a_caret() -> None:
+    (diagnostic,) = parse_text("PROGRAM P\n\tx := 1\n\ty := 2;\nEND_PROGRAM\n", "Main.st").diagnostics
+    assert diagnostic.format() == (
+        "Main.st:2:8: error: missing ';' at the end of the statement (before 'y')\n    \tx := 1\n    \t      ^"
+    )
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    (diagnostic,) = parse_text("PROGRAM P\n(* Grüße *) x := ;\nEND_PROGRAM").diagnostics
+    assert (diagnostic.line, diagnostic.column) == (2, 18)
+
+
+def test_json_shape() -> None:
+    diagnostic = Diagnostic("a.st", 3, 4, "boom")
+    assert diagnostic.to_json() == {"path": "a.st", "line": 3, "column": 4, "message": "boom"}
