@@ -113,6 +113,17 @@ class Trivia:
 
 # ---------------------------------------------------------------------------------------------- base
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold child nodes (everything but ``span`` and ``trivia``)."""
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in fields(cls) if f.name not in ("span", "trivia"))
+        _CHILD_FIELDS[cls] = names
+    return names
+
 
 @dataclass(slots=True)
 class Node:
@@ -120,16 +131,9 @@ class Node:
 
     span: Span = field(kw_only=True)
 
-    _child_fields: ClassVar[dict[type, tuple[str, ...]]] = {}
-
     def children(self) -> Iterator[Node]:
         """The direct child nodes, in source order of the fields."""
-        cls = type(self)
-        names = Node._child_fields.get(cls)
-        if names is None:
-            names = tuple(f.name for f in fields(cls) if f.name not in ("span", "trivia"))
-            Node._child_fields[cls] = names
-        for name in names:
+        for name in child_field_names(type(self)):
             value = getattr(self, name)
             if isinstance(value, Node):
                 yield value

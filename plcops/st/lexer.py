@@ -163,6 +163,8 @@ _TOKEN_RE = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
+_DESCRIPTION_START = "(*@KEY@:DESCRIPTION*)"
+_DESCRIPTION_END = "(*@KEY@:END_DESCRIPTION*)"
 _NESTED_COMMENT_RE = re.compile(r"\(\*|\*\)")
 # A pragma ends at the first "}": quotes are not special, since pragma texts contain apostrophes ("we're").
 _PRAGMA_RE = re.compile(r"\{[^}]*\}")
@@ -232,6 +234,11 @@ def tokenize(text: str) -> LexResult:
             if end < 0:
                 errors.append(LexError(start, start + 2, "unterminated comment: '(*' has no matching '*)'"))
                 end = length
+            elif text.startswith(_DESCRIPTION_START, start):
+                # CoDeSys 2.3 source archives (OSCAT) keep free text between these two markers.
+                close = text.find(_DESCRIPTION_END, end)
+                if close >= 0:
+                    end = close + len(_DESCRIPTION_END)
             trivia.append(TriviaToken("comment", start, end))
         elif kind == "c_comment":
             close = text.find("*/", start + 2)
