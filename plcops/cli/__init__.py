@@ -11,7 +11,9 @@ import typer
 
 from plcops import __version__
 from plcops.cli.fmt import fmt
+from plcops.cli.git import git_app, merge_driver_command, textconv_command
 from plcops.cli.parse import parse
+from plcops.cli.transfer import export_command, import_command
 
 app = typer.Typer(
     name="plcops",
@@ -39,6 +41,11 @@ def _root(
 
 app.command(name="parse")(parse)
 app.command(name="fmt")(fmt)
+app.command(name="import")(import_command)
+app.command(name="export")(export_command)
+app.command(name="textconv")(textconv_command)
+app.command(name="merge-driver")(merge_driver_command)
+app.add_typer(git_app, name="git")
 
 
 def main() -> None:

@@ -74,6 +74,13 @@ class MappedTextBuilder:
             self.copy(position, inner_end)
         return inner_end > inner_start
 
+    def ends_with_newline(self) -> bool:
+        """Whether the text so far ends with a line break (or is empty)."""
+        for part in reversed(self._parts):
+            if part:
+                return part.endswith("\n")
+        return True
+
     @property
     def text(self) -> str:
         """The text assembled so far."""
@@ -90,3 +97,37 @@ def _decode_entity(name: str) -> str:
     if name.startswith("#"):
         return chr(int(name[1:]))
     return _NAMED_ENTITIES[name]
+
+
+class PlainTextBuilder:
+    """The same interface as :class:`MappedTextBuilder` for text that needs no mapping: the ST files
+    written by import, with LF line endings."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+
+    def write(self, text: str, origin: int | None = None) -> None:
+        """Append text."""
+        self._parts.append(text)
+
+    def copy_text_of(self, element: XmlElement | None) -> bool:
+        """Append an element's character data (entities decoded), with LF line endings."""
+        if element is None:
+            return False
+        text = element.text.replace("\r\n", "\n").replace("\r", "\n")
+        if not text:
+            return False
+        self._parts.append(text)
+        return True
+
+    def ends_with_newline(self) -> bool:
+        """Whether the text so far ends with a line break (or is empty)."""
+        for part in reversed(self._parts):
+            if part:
+                return part.endswith("\n")
+        return True
+
+    @property
+    def text(self) -> str:
+        """The text assembled so far."""
+        return "".join(self._parts)

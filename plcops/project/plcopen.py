@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plcops.project.mapped_text import MappedTextBuilder
+from plcops.project.mapped_text import MappedTextBuilder, PlainTextBuilder
 from plcops.project.xmlscan import XmlDocument, XmlElement, read_xml
 from plcops.st.diagnostics import Diagnostic, DiagnosticError
 from plcops.st.source import SourceText
@@ -117,16 +117,26 @@ def render_value(element: XmlElement | None) -> str | None:
     return None
 
 
-class _PlcopenWriter:
-    def __init__(self, document: XmlDocument) -> None:
+PLCOPS_VARKIND = "http://www.plcops.org/xml/varkind"
+
+
+class PlcopenStWriter:
+    """Writes the ST view of PLCopen elements into ``out`` (a MappedTextBuilder for parsing, or a
+    PlainTextBuilder for the files ``plcops import`` writes)."""
+
+    def __init__(self, document: XmlDocument, out: MappedTextBuilder | PlainTextBuilder | None = None) -> None:
         self.document = document
-        self.out = MappedTextBuilder(document.text)
+        self.out = out if out is not None else MappedTextBuilder(document.text)
 
     def write(self, text: str, element: XmlElement | None = None) -> None:
         self.out.write(text, element.start if element is not None else None)
 
     def variables(self, section: XmlElement, keyword: str | None = None, indent: str = "") -> None:
         keyword = keyword or _VAR_SECTIONS[section.local_name]
+        add_data = section.find("addData")
+        for data in add_data.find_all("data") if add_data is not None else []:
+            if data.attributes.get("name") == PLCOPS_VARKIND and data.text.strip():
+                keyword = data.text.strip()  # VAR_INST / VAR_STAT, which PLCopen has no section for
         qualifiers = [word for attribute, word in _QUALIFIERS if section.attributes.get(attribute) == "true"]
         self.write(f"{indent}{' '.join([keyword, *qualifiers])}\n", section)
         for variable in section.find_all("variable"):
@@ -156,7 +166,7 @@ class _PlcopenWriter:
         if st is None:
             return
         holder = st.children[0] if st.children else st
-        if self.out.copy_text_of(holder):
+        if self.out.copy_text_of(holder) and not self.out.ends_with_newline():
             self.write("\n")
 
     def data_type(self, data_type: XmlElement) -> None:
@@ -269,6 +279,7 @@ class _PlcopenWriter:
         configurations = instances.find("configurations") if instances is not None else None
         for configuration in configurations.find_all("configuration") if configurations is not None else []:
             self.configuration(configuration)
+        assert isinstance(self.out, MappedTextBuilder)
         return self.out.source(self.document.path)
 
 
@@ -282,7 +293,7 @@ def plcopen_source(document: XmlDocument) -> SourceText:
         raise DiagnosticError(
             Diagnostic(document.path, 1, 1, "not a PLCopen XML project (expected <project> in a tc6 namespace)")
         )
-    return _PlcopenWriter(document).project()
+    return PlcopenStWriter(document).project()
 
 
 def read_plcopen(path: Path | str) -> SourceText:

@@ -1,0 +1,151 @@
+"""``plcops merge-driver`` under a real ``git merge``: clean merges where git's line merge conflicts, and
+conflict markers only inside ST text when the same lines really changed on both sides."""
+
+from __future__ import annotations
+
+import xml.dom.minidom
+from pathlib import Path
+
+from plcops.cli import app
+from plcops.project.merge import merge_files
+from plcops.project.sources import read_source
+from plcops.st import parse_source
+from tests.git.conftest import Repo
+
+FIXTURE = Path(__file__).resolve().parents[1] / "project" / "fixtures" / "twincat" / "FB_Conveyor.TcPOU"
+BOM = b"\xef\xbb\xbf"
+
+
+def edit(repo: Repo, name: str, *replacements: tuple[str, str]) -> None:
+    path = repo.path / name
+    text = path.read_bytes().decode("utf-8-sig")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_bytes(BOM + text.encode("utf-8"))
+
+
+def setup_with_fixture(repo: Repo) -> None:
+    from typer.testing import CliRunner
+
+    repo.write("FB_Conveyor.TcPOU", FIXTURE.read_bytes())
+    repo.commit("base")
+    result = CliRunner().invoke(app, ["git", "setup", "--repo", str(repo.path)])
+    assert result.exit_code == 0, result.output
+    repo.commit("plcops git setup")
+
+
+NEW_METHOD = (
+    '    <Method Name="Stop" Id="{aaaaaaaa-4e5f-4071-8293-a4b5c6d7e8f9}">\r\n'
+    "      <Declaration><![CDATA[METHOD PUBLIC Stop\r\n]]></Declaration>\r\n"
+    "      <Implementation>\r\n"
+    "        <ST><![CDATA[bMotor := FALSE;]]></ST>\r\n"
+    "      </Implementation>\r\n"
+    "    </Method>\r\n"
+)
+
+
+def branch_edits(repo: Repo) -> None:
+    repo.git("checkout", "-q", "-b", "ours")
+    edit(
+        repo,
+        "FB_Conveyor.TcPOU",
+        ("    _fSpeed : LREAL := 0.5;\r\n", "    _fSpeed : LREAL := 0.5;\r\n    nStarts : UDINT;\r\n"),
+        (
+            "    bJammed := FALSE;\r\n    Reset := TRUE;",
+            "    bJammed := FALSE;\r\n    nStarts := 0;\r\n    Reset := TRUE;",
+        ),
+    )
+    repo.commit("ours: start counter")
+    repo.git("checkout", "-q", "main")
+    repo.git("checkout", "-q", "-b", "theirs")
+    edit(
+        repo,
+        "FB_Conveyor.TcPOU",
+        ("    _fSpeed : LREAL := 0.5;\r\n", "    _fSpeed : LREAL := 0.5;\r\n    tLastJam : TIME;\r\n"),
+        ('    <Property Name="Speed"', NEW_METHOD + '    <Property Name="Speed"'),
+    )
+    repo.commit("theirs: jam time and Stop()")
+    repo.git("checkout", "-q", "ours")
+
+
+def test_git_line_merge_conflicts_on_this_change(repo: Repo) -> None:
+    # The control experiment: without the driver, git's own merge conflicts in the XML.
+    repo.write("FB_Conveyor.TcPOU", FIXTURE.read_bytes())
+    repo.commit("base")
+    branch_edits(repo)
+    merged = repo.git("merge", "theirs", "-m", "merge", check=False)
+    assert merged.returncode != 0
+    assert "CONFLICT" in merged.stdout
+
+
+def test_structured_merge_is_clean(repo: Repo) -> None:
+    setup_with_fixture(repo)
+    branch_edits(repo)
+    merged = repo.git("merge", "theirs", "-m", "merge", check=False)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    data = (repo.path / "FB_Conveyor.TcPOU").read_bytes()
+    assert data.startswith(BOM) and b"\r\n" in data
+    xml.dom.minidom.parseString(data)  # well-formed
+    result = parse_source(read_source(repo.path / "FB_Conveyor.TcPOU"))
+    assert result.diagnostics == []
+    (fb,) = result.unit.items  # type: ignore[union-attr]
+    names = [name.text for _, _, name in fb.variables()]  # type: ignore[union-attr]
+    assert names[-2:] == ["nStarts", "tLastJam"]  # both additions, ours first
+    # Their new method is added (after the members ours already had; order has no meaning in TwinCAT).
+    assert [member.name.text for member in fb.members] == ["Reset", "Speed", "A_Stop", "Stop"]  # type: ignore[union-attr]
+    text = data.decode("utf-8-sig")
+    assert "nStarts := 0;" in text  # ours' method edit
+    assert text.count("{4c3bf5a2-1e0f-4d5c-9a4e-6b7a8c9d0e1f}") == 1  # no GUID churn
+
+
+def test_real_conflict_is_marked_inside_the_st(repo: Repo) -> None:
+    setup_with_fixture(repo)
+    repo.git("checkout", "-q", "-b", "ours")
+    edit(repo, "FB_Conveyor.TcPOU", ("bMotor := bEnable AND NOT bJammed;", "bMotor := bEnable;"))
+    repo.commit("ours")
+    repo.git("checkout", "-q", "main")
+    repo.git("checkout", "-q", "-b", "theirs")
+    edit(
+        repo,
+        "FB_Conveyor.TcPOU",
+        ("bMotor := bEnable AND NOT bJammed;", "bMotor := bEnable AND NOT bJammed AND NOT bStop;"),
+    )
+    repo.commit("theirs")
+    repo.git("checkout", "-q", "ours")
+    merged = repo.git("merge", "theirs", "-m", "merge", check=False)
+    assert merged.returncode != 0
+    data = (repo.path / "FB_Conveyor.TcPOU").read_bytes()
+    xml.dom.minidom.parseString(data)  # still well-formed XML
+    text = data.decode("utf-8-sig")
+    implementation = text[text.index("<ST><![CDATA[tonJam") : text.index("]]></ST>", text.index("<ST><![CDATA[tonJam"))]
+    assert (
+        "<<<<<<< ours\r\nbMotor := bEnable;\r\n=======\r\nbMotor := bEnable AND NOT bJammed AND NOT bStop;\r\n>>>>>>> theirs"
+        in implementation
+    )
+
+
+def test_st_files_merge_by_pou_and_variable() -> None:
+    base = "FUNCTION_BLOCK A\nVAR\n    x : INT;\nEND_VAR\nx := 1;\nEND_FUNCTION_BLOCK\n\nFUNCTION_BLOCK B\nVAR\n    y : INT;\nEND_VAR\ny := 1;\nEND_FUNCTION_BLOCK\n"
+    ours = base.replace("    x : INT;\n", "    x : INT;\n    x2 : INT;\n").replace("y := 1;", "y := 2;")
+    theirs = base.replace("    x : INT;\n", "    x : INT;\n    x3 : BOOL;\n")
+    merged = merge_files(base.encode(), ours.encode(), theirs.encode(), "Lib.st")
+    assert merged.conflicts == 0
+    assert merged.data.decode() == ours.replace("    x2 : INT;\n", "    x2 : INT;\n    x3 : BOOL;\n")
+
+
+def test_plcopen_units_merge_independently() -> None:
+    fixture = Path(__file__).resolve().parents[1] / "project" / "fixtures" / "plcopen" / "codesys_export.xml"
+    base = fixture.read_text(encoding="utf-8")
+    ours = base.replace("fbMixer(bStart := bStartButton);", "fbMixer(bStart := bStartButton AND NOT gbEmergencyStop);")
+    theirs = base.replace("nBatches := nBatches + 1;", "nBatches := nBatches + 2;")
+    merged = merge_files(base.encode(), ours.encode(), theirs.encode(), "project.xml")
+    assert merged.conflicts == 0
+    text = merged.data.decode()
+    assert "AND NOT gbEmergencyStop" in text and "nBatches + 2;" in text
+    xml.dom.minidom.parseString(merged.data)
+
+
+def test_unreadable_vendor_file_falls_back_to_line_merge() -> None:
+    merged = merge_files(b"<a>\n1\n</a>\n", b"<a>\n2\n</a>\n", b"<a>\n1\n</a>\n", "broken.TcPOU")
+    assert (merged.data, merged.conflicts) == (b"<a>\n2\n</a>\n", 0)

@@ -1,0 +1,214 @@
+"""``plcops import`` / ``plcops export``: lossless round trips, edits that touch only what changed, and the
+safety rules (no overwriting uncommitted work, no writing outside the output folder)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import xml.dom.minidom
+from pathlib import Path
+
+import pytest
+
+from plcops.project.sidecar import read_sidecar
+from plcops.project.sources import read_source
+from plcops.project.transfer import export_project, import_project, tree_digest
+from plcops.project.twincat_tree import export_object, import_file, stable_guid
+from plcops.project.workspace import inside, safe_name
+from plcops.st import ast, parse_source
+from plcops.st.diagnostics import DiagnosticError
+from tests.conftest import EXAMPLE
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TWINCAT_FILES = sorted((FIXTURES / "twincat").glob("*.Tc*"))
+PROJECT = FIXTURES / "twincat_project" / "Conveyor"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_twincat_project_imports_into_the_canonical_tree(tmp_path: Path) -> None:
+    report = import_project(PROJECT, tmp_path / "tree")
+    tree = files_of(tmp_path / "tree")
+    assert sorted(name for name in tree if name.endswith(".st")) == [
+        "src/DUTs/E_ConveyorState.st",
+        "src/GVLs/GVL_Line.st",
+        "src/ITFs/I_Conveyor.st",
+        "src/POUs/FB_Conveyor.st",
+        "src/POUs/MAIN.st",
+    ]
+    assert "vendor/Conveyor.plcproj" in tree and "vendor/PlcTask.TcTTO" in tree
+    assert all(f"{name}.vendor" in tree for name in tree if name.endswith(".st"))
+    assert "PlcTask.TcTTO: not ST, kept as vendor data" in report.notes
+    config = (tmp_path / "tree" / "plcops.toml").read_text(encoding="utf-8")
+    assert 'format = "twincat"' in config and 'sources = ["src"]' in config
+    # The ST file is the TwinCAT object as IEC text, with LF line endings and no BOM.
+    st = tree["src/POUs/FB_Conveyor.st"].decode()
+    assert "\r" not in st and st.startswith("// Belt conveyor")
+    assert "END_FUNCTION_BLOCK\nMETHOD PUBLIC Reset : BOOL\n" in st
+
+
+def test_twincat_project_exports_byte_for_byte(tmp_path: Path) -> None:
+    import_project(PROJECT, tmp_path / "tree")
+    export_project(tmp_path / "tree", "twincat", tmp_path / "out")
+    assert files_of(tmp_path / "out") == files_of(PROJECT)
+    import_project(tmp_path / "out", tmp_path / "again")
+    assert tree_digest(tmp_path / "again" / "src") == tree_digest(tmp_path / "tree" / "src")
+
+
+@pytest.mark.parametrize("fixture", [f for f in TWINCAT_FILES if "Broken" not in f.name], ids=lambda p: p.name)
+def test_each_twincat_object_round_trips(fixture: Path) -> None:
+    data = fixture.read_bytes()
+    st_text, sidecar, name = import_file(str(fixture), data)
+    assert export_object(st_text, f"{name}.st", sidecar, name) == (fixture.suffix, data)
+
+
+@pytest.mark.parametrize("name", ["codesys_export.xml", "beremiz_project.xml"])
+def test_plcopen_round_trips(tmp_path: Path, name: str) -> None:
+    source = FIXTURES / "plcopen" / name
+    import_project(source, tmp_path / "tree")
+    export_project(tmp_path / "tree", "plcopen", tmp_path / "out.xml")
+    assert (tmp_path / "out.xml").read_bytes() == source.read_bytes()
+    import_project(tmp_path / "out.xml", tmp_path / "again")
+    assert tree_digest(tmp_path / "again" / "src") == tree_digest(tmp_path / "tree" / "src")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edited_method_changes_only_its_cdata(tmp_path: Path) -> None:
+    import_project(PROJECT, tmp_path / "tree")
+    unit = tmp_path / "tree" / "src" / "POUs" / "FB_Conveyor.st"
+    edit(
+        unit,
+        "    bJammed := FALSE;\n    Reset := TRUE;",
+        "    bJammed := FALSE;\n    tonJam(IN := FALSE);\n    Reset := TRUE;",
+    )
+    edit(unit, "    _fSpeed : LREAL := 0.5;\n", "    _fSpeed : LREAL := 0.5;\n    nResets : UDINT;\n")
+    export_project(tmp_path / "tree", "twincat", tmp_path / "out")
+    before = (PROJECT / "POUs" / "FB_Conveyor.TcPOU").read_bytes().decode("utf-8-sig")
+    after = (tmp_path / "out" / "POUs" / "FB_Conveyor.TcPOU").read_bytes().decode("utf-8-sig")
+    expected = before.replace(
+        "    bJammed := FALSE;\r\n    Reset := TRUE;",
+        "    bJammed := FALSE;\r\n    tonJam(IN := FALSE);\r\n    Reset := TRUE;",
+    ).replace("    _fSpeed : LREAL := 0.5;\r\n", "    _fSpeed : LREAL := 0.5;\r\n    nResets : UDINT;\r\n")
+    assert after == expected  # CRLF kept, GUIDs and LineIds untouched, nothing else moved
+
+
+def test_added_and_removed_members(tmp_path: Path) -> None:
+    import_project(PROJECT, tmp_path / "tree")
+    unit = tmp_path / "tree" / "src" / "POUs" / "FB_Conveyor.st"
+    edit(
+        unit,
+        "ACTION A_Stop:\nbMotor := FALSE;\ntonJam(IN := FALSE);\nEND_ACTION\n",
+        "METHOD PRIVATE Stop\nbMotor := FALSE;\nEND_METHOD\n",
+    )
+    export_project(tmp_path / "tree", "twincat", tmp_path / "out")
+    first = (tmp_path / "out" / "POUs" / "FB_Conveyor.TcPOU").read_bytes()
+    text = first.decode("utf-8-sig")
+    xml.dom.minidom.parseString(first)
+    assert 'Name="A_Stop"' not in text
+    assert f'<Method Name="Stop" Id="{stable_guid("FB_Conveyor", "Method:Stop")}">' in text
+    assert "<![CDATA[METHOD PRIVATE Stop\r\n]]>" in text and "<ST><![CDATA[bMotor := FALSE;]]></ST>" in text
+    # Exporting again gives the same file: new ids are derived from names, not random.
+    export_project(tmp_path / "tree", "twincat", tmp_path / "out", force=True)
+    assert (tmp_path / "out" / "POUs" / "FB_Conveyor.TcPOU").read_bytes() == first
+    # And plcops reads back what it wrote.
+    (fb,) = parse_source(read_source(tmp_path / "out" / "POUs" / "FB_Conveyor.TcPOU")).unit.items  # type: ignore[union-attr]
+    assert [m.name.text for m in fb.members] == ["Reset", "Speed", "Stop"]  # type: ignore[union-attr]
+
+
+def test_new_objects_are_added_to_the_plc_project(tmp_path: Path) -> None:
+    import_project(PROJECT, tmp_path / "tree")
+    (tmp_path / "tree" / "src" / "POUs" / "F_Clamp.st").write_text(
+        "FUNCTION F_Clamp : INT\nVAR_INPUT\n    n : INT;\nEND_VAR\nF_Clamp := LIMIT(0, n, 100);\nEND_FUNCTION\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "tree" / "src" / "POUs" / "MAIN.st").unlink()
+    (tmp_path / "tree" / "src" / "POUs" / "MAIN.st.vendor").unlink()
+    export_project(tmp_path / "tree", "twincat", tmp_path / "out")
+    project = (tmp_path / "out" / "Conveyor.plcproj").read_text(encoding="utf-8-sig")
+    assert 'Include="POUs\\F_Clamp.TcPOU"' in project and "MAIN.TcPOU" not in project
+    new = tmp_path / "out" / "POUs" / "F_Clamp.TcPOU"
+    assert parse_source(read_source(new)).diagnostics == []
+    assert new.read_bytes().startswith(b"\xef\xbb\xbf<?xml")
+
+
+def test_st_files_are_split_one_object_per_file(tmp_path: Path) -> None:
+    source = tmp_path / "lib.st"
+    text = (
+        "(* header *)\nTYPE E_A : (X, Y); END_TYPE\n\nFUNCTION_BLOCK FB_A\nEND_FUNCTION_BLOCK\nMETHOD M\nEND_METHOD\n\n"
+        "PROGRAM P\nEND_PROGRAM\n"
+    )
+    source.write_text(text, encoding="utf-8")
+    import_project(source, tmp_path / "tree")
+    src = tmp_path / "tree" / "src"
+    parts = {p.name: p.read_text(encoding="utf-8") for p in src.glob("*.st")}
+    assert sorted(parts) == ["E_A.st", "FB_A.st", "P.st"]
+    assert parts["E_A.st"] + parts["FB_A.st"] + parts["P.st"] == text  # nothing lost, nothing added
+    assert "METHOD M" in parts["FB_A.st"]
+
+
+def test_fresh_exports_of_the_example_project_parse(tmp_path: Path) -> None:
+    export_project(EXAMPLE, "twincat", tmp_path / "tc")
+    export_project(EXAMPLE, "plcopen", tmp_path / "plcopen.xml")
+    for path in [*sorted((tmp_path / "tc").glob("*.Tc*")), tmp_path / "plcopen.xml"]:
+        result = parse_source(read_source(path))
+        assert result.diagnostics == [], path
+    (valve,) = parse_source(read_source(tmp_path / "tc" / "FB_Valve.TcPOU")).unit.items  # type: ignore[union-attr]
+    assert isinstance(valve, ast.FunctionBlock) and [m.name.text for m in valve.members] == ["Open", "Close", "IsOpen"]
+
+
+def test_refuses_to_overwrite_uncommitted_work(tmp_path: Path) -> None:
+    out = tmp_path / "tree"
+    out.mkdir()
+    (out / "notes.txt").write_text("my work", encoding="utf-8")
+    with pytest.raises(DiagnosticError, match="uncommitted work"):
+        import_project(PROJECT, out)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my work"
+    import_project(PROJECT, out, force=True)
+
+
+def test_committed_work_may_be_replaced_and_dirty_work_may_not(tmp_path: Path) -> None:
+    out = tmp_path / "tree"
+    import_project(PROJECT, out)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=out, check=True, capture_output=True, timeout=60)
+
+    git("init", "-q")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "add", "-A")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "import")
+    import_project(PROJECT, out)  # clean: allowed
+    edit(out / "src" / "POUs" / "MAIN.st", "PROGRAM MAIN", "PROGRAM MAIN // edited")
+    with pytest.raises(DiagnosticError, match=r"uncommitted work \(src/POUs/MAIN.st\)"):
+        import_project(PROJECT, out)
+
+
+def test_names_cannot_steer_writes_outside_the_folder(tmp_path: Path) -> None:
+    assert safe_name("../../etc/passwd") == "_.._etc_passwd"
+    with pytest.raises(DiagnosticError, match="refusing to write outside"):
+        inside(tmp_path, "../escape.st")
+    with pytest.raises(DiagnosticError):
+        inside(tmp_path, "/etc/passwd")
+
+
+def test_hostile_plcproj_entry_cannot_read_outside(tmp_path: Path) -> None:
+    project = tmp_path / "P"
+    shutil.copytree(PROJECT, project)
+    plcproj = project / "Conveyor.plcproj"
+    plcproj.write_bytes(plcproj.read_bytes().replace(b"POUs\\MAIN.TcPOU", b"..\\..\\secret.TcPOU"))
+    with pytest.raises(DiagnosticError, match="refusing to write outside"):
+        import_project(project, tmp_path / "tree")
+
+
+def test_sidecar_records_where_the_object_came_from(tmp_path: Path) -> None:
+    import_project(PROJECT, tmp_path / "tree")
+    sidecar = read_sidecar(tmp_path / "tree" / "src" / "POUs" / "FB_Conveyor.st")
+    assert sidecar is not None
+    assert (sidecar.format, sidecar.meta["file"], sidecar.meta["bom"]) == ("twincat", "POUs/FB_Conveyor.TcPOU", True)
+    assert "{4c3bf5a2-1e0f-4d5c-9a4e-6b7a8c9d0e1f}" in sidecar.skeleton
