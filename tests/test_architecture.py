@@ -37,7 +37,8 @@ FORBIDDEN = {
         "hil",
         "typer",
     ),
-    "plcops/project": ("plcops.cli", "plcops.lint", "plcops.sim", "plcops.testing", "hil", "typer"),
+    "plcops/project": ("plcops.cli", "plcops.lint", "plcops.diff", "plcops.sim", "plcops.testing", "hil", "typer"),
+    "plcops/diff": ("plcops.cli", "plcops.lint", "plcops.sim", "plcops.testing", "hil", "typer"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from plcops import __version__
+from plcops.cli.diff import diff
 from plcops.cli.fmt import fmt
 from plcops.cli.git import git_app, merge_driver_command, textconv_command
 from plcops.cli.parse import parse
@@ -43,6 +44,7 @@ app.command(name="parse")(parse)
 app.command(name="fmt")(fmt)
 app.command(name="import")(import_command)
 app.command(name="export")(export_command)
+app.command(name="diff")(diff)
 app.command(name="textconv")(textconv_command)
 app.command(name="merge-driver")(merge_driver_command)
 app.add_typer(git_app, name="git")

@@ -536,8 +536,9 @@ def _normalised(value: Any) -> Any:
     return value
 
 
-def ast_fingerprint(unit: ast.CompilationUnit | None) -> Any:
-    """A value equal for two ASTs that mean the same program (positions, comments and case ignored)."""
+def ast_fingerprint(unit: ast.Node | None) -> Any:
+    """A value equal for two ASTs (or subtrees) that mean the same program (positions, comments and
+    case ignored)."""
     return _normalised(unit)
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from plcops.cli import app
 from plcops.project.gitsetup import BLOCK_START
 from plcops.project.textconv import textconv
-from tests.git.conftest import Repo
+from tests.conftest import Repo
 
 FIXTURES = Path(__file__).resolve().parents[1] / "project" / "fixtures"
 runner = CliRunner()

@@ -10,7 +10,7 @@ from plcops.cli import app
 from plcops.project.merge import merge_files
 from plcops.project.sources import read_source
 from plcops.st import parse_source
-from tests.git.conftest import Repo
+from tests.conftest import Repo
 
 FIXTURE = Path(__file__).resolve().parents[1] / "project" / "fixtures" / "twincat" / "FB_Conveyor.TcPOU"
 BOM = b"\xef\xbb\xbf"
