@@ -504,7 +504,8 @@ class Stmt(Annotated):
 
 @dataclass(slots=True)
 class Assignment(Stmt):
-    """``target := value;`` and its variants ``S=`` (set), ``R=`` (reset), ``REF=`` and ``?=``."""
+    """``target := value;`` and its variants ``S=`` (set), ``R=`` (reset), ``REF=``, ``?=`` and B&R's
+    ``target ACCESS address;``."""
 
     target: Expr
     value: Expr

@@ -134,11 +134,28 @@ class AstBuilder:
 
     # ------------------------------------------------------------------------------ roots
 
+    def actions_block(self, c: list[Any]) -> list[ast.Action]:
+        owner, *actions = c
+        for action in actions:
+            action.owner = owner[1] if owner is not None else None
+        return actions
+
     def start(self, children: list[Any]) -> ast.CompilationUnit:
         items: list[Any] = []
         owner: ast.Pou | ast.Interface | None = None
-        for item in children:
+        flat: list[Any] = []
+        for child in children:
+            flat.extend(child if isinstance(child, list) else [child])
+        for item in flat:
             if isinstance(item, (ast.Method, ast.Property, ast.Action)):
+                named = [
+                    p
+                    for p in items
+                    if isinstance(p, ast.Pou) and item.owner and p.name.text.casefold() == item.owner.casefold()
+                ]
+                if named:  # ACTIONS blocks name their POU
+                    named[0].members.append(item)  # type: ignore[attr-defined]
+                    continue
                 # TwinCAT per-object text: a member written after its function block belongs to it.
                 if isinstance(owner, (ast.FunctionBlock, ast.Program, ast.Class)):
                     item.owner = owner.name.text
@@ -216,11 +233,16 @@ class AstBuilder:
         implements, extends = c
         return extends.text, implements
 
+    def generic_params(self, c: list[Any]) -> ast.VarBlock:
+        qualifiers = [item[1].upper() for item in c if isinstance(item, tuple)]
+        decls = [item for item in c if not isinstance(item, tuple)]
+        return ast.VarBlock("VAR_GENERIC", qualifiers, decls, span=self.span)
+
     def fb_decl(self, c: list[Any]) -> ast.FunctionBlock:
-        modifiers, name, (extends, implements), body = c
+        modifiers, name, generics, (extends, implements), body = c
         return ast.FunctionBlock(
             _ident(name),
-            body.var_blocks,
+            ([generics] if generics is not None else []) + body.var_blocks,
             body.statements,
             modifiers=modifiers,
             extends=extends,
@@ -360,6 +382,9 @@ class AstBuilder:
 
     def var_init(self, c: list[Any]) -> tuple[ast.Expr, bool]:
         return c[0], False
+
+    def bare_array_init(self, c: list[Any]) -> tuple[ast.Expr, bool]:
+        return ast.ArrayLiteral([as_initializer(item) for item in c], span=self.span), False
 
     def ref_var_init(self, c: list[Any]) -> tuple[ast.Expr, bool]:
         return c[0], True
@@ -524,17 +549,16 @@ class AstBuilder:
     def attempt_assign_stmt(self, c: list[Any]) -> ast.Assignment:
         return self._assignment(c, "?=")
 
+    def access_stmt(self, c: list[Any]) -> ast.Assignment:
+        return self._assignment(c, "ACCESS")
+
     def chained_assign(self, c: list[Any]) -> ast.AssignExpr:
         return ast.AssignExpr(c[0], c[1], span=self.span)
 
     def call_stmt(self, c: list[Any]) -> ast.CallStatement:
-        target = c[0]
-        if not isinstance(target, ast.Call):
-            self._error(
-                Span(target.span.end, target.span.end + 1),
-                "expected ':=' (assignment) or '(' (call): a name alone is not a statement",
-            )
-        return ast.CallStatement(target, span=self.span)
+        # "A_Reset;" calls an action or FB without parentheses in B&R Automation Studio; elsewhere it is a
+        # mistake the semantic checks report. Syntactically it is a call.
+        return ast.CallStatement(c[0], span=self.span)
 
     def if_stmt(self, c: list[Any]) -> ast.IfStatement:
         *branches, else_branch = c

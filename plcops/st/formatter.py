@@ -35,7 +35,7 @@ ELEMENTARY_TYPES = frozenset(
 # Terminals whose text is a keyword (case is a formatting choice).
 _KEYWORD_TYPES = frozenset(
     {"VAR_KIND", "VAR_QUALIFIER", "MODIFIER", "AND", "OR", "XOR", "NOT", "MOD", "AND_THEN", "OR_ELSE",
-     "TRUE", "FALSE", "_SET_ASSIGN", "_RESET_ASSIGN", "_REF_ASSIGN"}
+     "TRUE", "FALSE", "_SET_ASSIGN", "_RESET_ASSIGN", "_REF_ASSIGN", "_ACCESS_ASSIGN"}
 )  # fmt: skip
 _OPERAND_END = frozenset({"IDENT", "_RPAREN", "_RBRACKET", "_CARET", "DIRECT_ADDR"}) | LITERAL_TERMINALS
 _OPENING = frozenset({"_LPAREN", "_LBRACKET"})

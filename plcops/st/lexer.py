@@ -58,10 +58,11 @@ _KEYWORD_TERMINALS: dict[str, str] = {
             "EXTENDS IMPLEMENTS TYPE END_TYPE STRUCT END_STRUCT UNION END_UNION END_VAR AT ARRAY OF POINTER "
             "REFERENCE TO CONFIGURATION END_CONFIGURATION RESOURCE END_RESOURCE ON TASK WITH IF THEN ELSIF "
             "ELSE END_IF CASE END_CASE FOR BY DO END_FOR WHILE END_WHILE REPEAT UNTIL END_REPEAT EXIT "
-            "CONTINUE RETURN JMP REF_TO CLASS END_CLASS"
+            "CONTINUE RETURN JMP REF_TO CLASS END_CLASS ACTIONS END_ACTIONS"
         ).split()
     },
     "__TRY": "_TRY",
+    "VAR_GENERIC": "_VAR_GENERIC",
     "__CATCH": "_CATCH",
     "__FINALLY": "_FINALLY",
     "__ENDTRY": "_ENDTRY",
@@ -69,7 +70,7 @@ _KEYWORD_TERMINALS: dict[str, str] = {
         word: "VAR_KIND"
         for word in (
             "VAR VAR_INPUT VAR_OUTPUT VAR_IN_OUT VAR_GLOBAL VAR_EXTERNAL VAR_TEMP VAR_STAT VAR_INST "
-            "VAR_CONFIG VAR_ACCESS VAR_GENERIC"
+            "VAR_CONFIG VAR_ACCESS"
         ).split()
     },
     **{word: "VAR_QUALIFIER" for word in "CONSTANT RETAIN NON_RETAIN PERSISTENT".split()},
@@ -83,7 +84,7 @@ KEYWORDS: frozenset[str] = frozenset(_KEYWORD_TERMINALS)
 SOFT_KEYWORDS: frozenset[str] = frozenset(
     "GET SET END_GET END_SET ON WITH TASK RESOURCE ACTION END_ACTION POINTER REFERENCE AT EXTENDS "
     "IMPLEMENTS ABSTRACT FINAL PUBLIC PRIVATE PROTECTED INTERNAL CONSTANT RETAIN NON_RETAIN PERSISTENT REF_TO "
-    "CLASS END_CLASS".split()
+    "CLASS END_CLASS CONFIGURATION TYPE PROGRAM FUNCTION METHOD PROPERTY INTERFACE ACTIONS END_ACTIONS".split()
 )
 """Keywords that real projects also use as identifiers (``fbQueue.Get()``, ``bOn``-less ``On``, ...).
 
@@ -209,7 +210,10 @@ def tokenize(text: str) -> LexResult:
             upper = word.upper()
             terminal = keyword_terminals.get(upper)
             if terminal is None or previous == "_DOT":
-                if (
+                if upper == "ACCESS" and previous in operand_end:
+                    # B&R Automation Studio: "pItem ACCESS ADR(x);" binds a dynamic variable.
+                    terminal = "_ACCESS_ASSIGN"
+                elif (
                     upper in ("S", "R", "REF")
                     and previous in operand_end
                     and text.startswith("=", end)

@@ -85,6 +85,25 @@ _OPENERS = {
     "_ENDTRY": "_TRY",
 }
 
+# Tokens that follow a name in a statement but never follow a keyword.
+_NAME_FOLLOWERS = frozenset(
+    {
+        "_LPAREN",
+        "_ASSIGN",
+        "_DOT",
+        "_LBRACKET",
+        "_CARET",
+        "_SEMI",
+        "_SET_ASSIGN",
+        "_RESET_ASSIGN",
+        "_REF_ASSIGN",
+        "_ATTEMPT_ASSIGN",
+    }
+)
+_DECLARATION_STARTS = frozenset(
+    "_PROGRAM _FUNCTION _FUNCTION_BLOCK _CLASS _METHOD _PROPERTY _ACTION _ACTIONS _INTERFACE _TYPE VAR_KIND "
+    "_CONFIGURATION _SEMI".split()
+)
 _STATEMENT_STARTS = frozenset({"IDENT", "_IF", "_CASE", "_FOR", "_WHILE", "_REPEAT"})
 _EXPRESSION_STARTS = frozenset({"IDENT", "INTEGER", "_LPAREN", "MINUS", "NOT", "STRING"})
 _OPERATOR_TERMINALS = frozenset(
@@ -154,6 +173,9 @@ def describe_expected(expected: Iterable[str]) -> str:
     if structural:
         terminals = structural
     phrases: list[str] = []
+    if {"_PROGRAM", "_FUNCTION_BLOCK", "_TYPE"} <= terminals:
+        phrases.append("a declaration (PROGRAM, FUNCTION_BLOCK, FUNCTION, TYPE, VAR_GLOBAL, ...)")
+        terminals -= _DECLARATION_STARTS
     if _STATEMENT_STARTS <= terminals:
         phrases.append("a statement")
         terminals -= _STATEMENT_STARTS | {"_SEMI", "_JMP", "_EXIT", "_CONTINUE", "_RETURN", "_TRY", "DIRECT_ADDR"}
@@ -345,6 +367,14 @@ class _Driver:
     def _accepts(self, stack: list[int], terminal: str) -> bool:
         return self._advance(stack, terminal) is not None
 
+    def _reads_as_name(self, stack: list[int], terminal: str, index: int) -> bool:
+        """Whether a soft keyword is an identifier here: the keyword cannot stand here, or a name can and
+        the next token is one that follows names, never the keyword (``Method();``, ``Type := 1;``)."""
+        if not self._accepts(stack, terminal):
+            return True
+        following = self.tokens[index + 1][0] if index + 1 < len(self.tokens) else _END
+        return following in _NAME_FOLLOWERS and self._accepts(stack, "IDENT")
+
     # -------------------------------------------------------------------- main loop
 
     def run(self, start_state: int, end_state: int) -> Any:
@@ -370,11 +400,10 @@ class _Driver:
         while True:
             token = tokens[index] if index < count else end_token
             terminal = token[0]
-            if terminal in soft:
-                if not self._accepts(states, terminal):
-                    token = ("IDENT", token[1], token[2], token[3])
-                    tokens[index] = token
-                    terminal = "IDENT"
+            if terminal in soft and self._reads_as_name(states, terminal, index):
+                token = ("IDENT", token[1], token[2], token[3])
+                tokens[index] = token
+                terminal = "IDENT"
             action = actions[states[-1]].get(terminal)
 
             if action is None:
@@ -476,7 +505,7 @@ class _Driver:
         for word in (token, previous):
             if word is not None and word[0] == "IDENT":
                 guess = get_close_matches(word[1].upper(), KEYWORDS, n=1, cutoff=0.8)
-                if guess:
+                if guess and guess[0] != word[1].upper():
                     message += f"; did you mean {guess[0]} instead of {word[1]!r}?"
                     break
         self.errors.append(SyntaxErrorInfo(start, max(end, start + 1), message))

@@ -416,3 +416,42 @@ def test_pragmas_are_kept_in_the_ast() -> None:
     assert [(p.kind, p.content) for p in y.pragmas] == [("analysis", "analysis -33")]
     value = unit_of("{attribute 'TcLinkTo' := 'TIIB[Term 1]^Channel 1'} VAR_GLOBAL END_VAR").items[0].pragmas[0]  # type: ignore[union-attr]
     assert value.attribute == ("TcLinkTo", "TIIB[Term 1]^Channel 1")
+
+
+def test_dialect_extensions_seen_in_real_projects() -> None:
+    unit = unit_of(
+        """FUNCTION_BLOCK FB_Buffer
+        VAR_GENERIC CONSTANT
+            N : UDINT := 10;
+        END_VAR IMPLEMENTS I_Buffer
+        VAR
+            a : ARRAY[1..3] OF INT := 1, 2, 1(0);
+        END_VAR
+        pItem ACCESS ADR(a[1]);
+        A_Reset;
+        Method();
+        END_FUNCTION_BLOCK
+        ACTIONS FB_Buffer
+        ACTION A_Reset
+            a[1] := 0;
+        END_ACTION
+        END_ACTIONS"""
+    )
+    (fb,) = unit.items
+    assert isinstance(fb, ast.FunctionBlock)
+    assert [b.kind for b in fb.var_blocks] == ["VAR_GENERIC", "VAR"]  # TwinCAT 3.1.4026 generics
+    assert fb.implements == ["I_Buffer"]
+    array = fb.var_blocks[1].decls[0].init
+    assert isinstance(array, ast.ArrayLiteral) and len(array.items) == 3  # CoDeSys 2.3 bracket-less init
+    access, bare_call, method_call = fb.body
+    assert isinstance(access, ast.Assignment) and access.op == "ACCESS"  # B&R dynamic variable
+    assert isinstance(bare_call, ast.CallStatement) and isinstance(bare_call.call, ast.Name)
+    assert isinstance(method_call, ast.CallStatement)  # "Method" is a name here, not the keyword
+    (action,) = fb.members
+    assert isinstance(action, ast.Action) and action.owner == "FB_Buffer"
+
+
+def test_keywords_used_as_names_in_real_code() -> None:
+    statements = parse_statements("IF Configuration.remote THEN Type := 1; Program := Method; END_IF")
+    assert isinstance(statements[0], ast.IfStatement)
+    assert shape(statements[0].branches[0].condition) == "Configuration.remote"
