@@ -13,6 +13,7 @@ from plcops import __version__
 from plcops.cli.diff import diff
 from plcops.cli.fmt import fmt
 from plcops.cli.git import git_app, merge_driver_command, textconv_command
+from plcops.cli.lint import lint
 from plcops.cli.parse import parse
 from plcops.cli.transfer import export_command, import_command
 
@@ -45,6 +46,7 @@ app.command(name="fmt")(fmt)
 app.command(name="import")(import_command)
 app.command(name="export")(export_command)
 app.command(name="diff")(diff)
+app.command(name="lint")(lint)
 app.command(name="textconv")(textconv_command)
 app.command(name="merge-driver")(merge_driver_command)
 app.add_typer(git_app, name="git")

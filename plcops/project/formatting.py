@@ -8,12 +8,11 @@ replaced by renaming a fully written temporary file, so an interrupted run never
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from plcops.project.sources import ST_SUFFIXES, read_bytes
+from plcops.project.workspace import write_atomically
 from plcops.st.diagnostics import DiagnosticError
 from plcops.st.formatter import FormatError, FormatOptions, format_text
 from plcops.st.source import decode_source
@@ -70,20 +69,5 @@ def format_file(path: Path | str, options: FormatOptions, *, write: bool) -> For
         outcome.error = str(exc)
         return outcome
     if write and outcome.changed:
-        _replace(Path(name), decoded.encode(outcome.formatted))
+        write_atomically(Path(name), decoded.encode(outcome.formatted))
     return outcome
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, keeping the mode."""
-    mode = path.stat().st_mode
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".plcops")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

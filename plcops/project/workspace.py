@@ -113,10 +113,25 @@ class FileSet:
         written: list[Path] = []
         for target, data in targets:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
+            write_atomically(target, data)
             written.append(target)
         return written
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename it into place.
+
+    An interrupted run never leaves half a file. An existing file keeps its permission bits; a new one
+    gets 0644.
+    """
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".plcops")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

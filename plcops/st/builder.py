@@ -124,10 +124,12 @@ class AstBuilder:
     def __init__(self) -> None:
         self.span = Span(0, 0)
         self.errors: list[BuildError] = []
+        self.text = ""
 
-    def reset(self) -> None:
+    def reset(self, text: str = "") -> None:
         """Forget the previous document's errors (one builder is reused for many documents)."""
         self.errors = []
+        self.text = text
 
     def _error(self, span: Span, message: str) -> None:
         self.errors.append(BuildError(span.start, span.end, message))
@@ -188,13 +190,19 @@ class AstBuilder:
                 body.var_blocks.append(item)
             elif isinstance(item, (ast.Method, ast.Property, ast.Action)):
                 body.members.append(item)
-            elif isinstance(item, ast.EmptyStatement) and not seen_statement:
-                # A stray ";" in the declaration part ("FUNCTION F : BOOL;", "END_VAR;"): nothing to keep.
+            elif isinstance(item, ast.EmptyStatement) and not seen_statement and not self._starts_line(item.span.start):
+                # A stray ";" ending the declaration part ("FUNCTION F : BOOL;", "END_VAR;"): nothing to keep.
+                # A ";" on a line of its own is an empty statement of the body (TwinCAT bodies can start so).
                 continue
             else:
                 seen_statement = True
                 body.statements.append(item)
         return body
+
+    def _starts_line(self, offset: int) -> bool:
+        """Whether only white space stands between the start of its line and ``offset``."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        return self.text[start:offset].strip() == ""
 
     def _claim_members(self, owner: str, members: list[Any]) -> list[Any]:
         for member in members:

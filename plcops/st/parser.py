@@ -598,7 +598,7 @@ def parse_source(source: SourceText, *, start: str = "start", attach: bool = Tru
     tables = load_tables()
     lexed = tokenize(source.text)
     builder = _thread_builder()
-    builder.reset()
+    builder.reset(source.text)
     tokens = list(lexed.tokens)
     driver = _Driver(tables, builder, tokens, source.text, lambda offset: source.location(offset).line)
     value = driver.run(tables.start_states[start], tables.end_states[start])

@@ -86,6 +86,18 @@ class SourceText:
         segment = self.segments[index]
         return segment.origin + min(offset - segment.start, segment.length)
 
+    def segment_containing(self, start: int, end: int) -> Segment | None:
+        """The copied segment holding all of ``[start, end)`` of the parsed text, or None.
+
+        Used to place an edit of the parsed text into the original file: only text copied verbatim can be
+        edited in place.
+        """
+        index = bisect_right(self._segment_starts, start) - 1
+        for segment in self.segments[max(index - 1, 0) : index + 1]:
+            if segment.length and segment.start <= start and end <= segment.start + segment.length:
+                return segment
+        return None
+
     def _origin_line_starts(self) -> list[int]:
         if self._line_starts is None:
             starts = [0]

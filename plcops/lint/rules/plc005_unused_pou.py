@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import fnmatch
+from typing import Iterable, Iterator
+
+from plcops.lint.context import ProjectFacts
+from plcops.lint.rule import Finding, Level, Rule
+from plcops.st.symbols import PouSymbols
+from plcops.st.types import TypeRef
+
+# Functions the compiler calls implicitly when they exist ("POUs for implicit checks").
+_IMPLICIT_CHECKS = frozenset(
+    name.casefold()
+    for name in (
+        "CheckBounds",
+        "CheckDivDInt",
+        "CheckDivLInt",
+        "CheckDivUDInt",
+        "CheckDivULInt",
+        "CheckDivReal",
+        "CheckDivLReal",
+        "CheckRangeSigned",
+        "CheckRangeUnsigned",
+        "CheckLRangeSigned",
+        "CheckLRangeUnsigned",
+        "CheckPointer",
+    )
+)
+
+
+def _type_names(ref: TypeRef | None) -> Iterator[str]:
+    """The type names a declared type mentions (``ARRAY OF POINTER TO FB_X`` mentions FB_X)."""
+    while ref is not None:
+        if ref.kind == "named":
+            yield ref.name
+        ref = ref.target
+
+
+def _declared_result_types(pou: PouSymbols) -> Iterator[str]:
+    """Type names used as results of a POU and of its methods and properties (the per-file facts
+    only record the types of variables)."""
+    yield from _type_names(pou.return_type)
+    for member in pou.members.values():
+        yield from _declared_result_types(member)
+
+
+class PLC005(Rule):
+    """A function, function block or interface is not used anywhere in the project.
+
+    Why: unused POUs are dead weight that still has to be reviewed, tested and maintained. (Libraries
+    export POUs for other projects: disable this rule for library projects.) PROGRAMs are not reported:
+    a task runs them; nor are TcUnit test suites (function blocks that extend ``FB_TestSuite``), which
+    the test runner instantiates. Option ``keep``: name patterns (``fnmatch``) of POUs used from outside
+    the project, e.g. ``["FC_Public*"]``. The functions for implicit checks (``CheckBounds``,
+    ``CheckDivReal``, ``CheckPointer``, ...) are called by the compiler and not reported either.
+
+    Anti-pattern: ``FB_OldValve`` declared in the project but never instantiated.
+
+    Best practice: delete it, or move it to a library.
+    """
+
+    code = "PLC005"
+    name = "unused-pou"
+    groups = ("unused",)
+    level = Level.info
+    sa = ("SA0031",)
+    project = True
+    options = {"keep": []}
+
+    def check_project(self, facts: ProjectFacts) -> Iterable[Finding]:
+        referenced: dict[str, set[str]] = {}
+        for file in facts.files:
+            for name in file.references:
+                referenced.setdefault(name.casefold(), set()).add(file.path)
+        for symbols in facts.index.pous.values():
+            for name in _declared_result_types(symbols):
+                referenced.setdefault(name.casefold(), set()).add(symbols.path)
+        for file in facts.files:
+            for pou in file.pous:
+                if pou["kind"] in ("PROGRAM",) or pou.get("extends", "").casefold().endswith("fb_testsuite"):
+                    continue
+                if pou["kind"] == "FUNCTION" and pou["name"].casefold() in _IMPLICIT_CHECKS:
+                    continue
+                name = pou["name"].casefold()
+                if any(fnmatch.fnmatchcase(name, pattern.casefold()) for pattern in self.settings["keep"]):
+                    continue
+                users = referenced.get(pou["name"].casefold(), set())
+                if users:
+                    continue
+                finding = Finding(self.code, f"{pou['kind']} '{pou['name']}' is never used", 0, 0, pou["name"])
+                finding.path, finding.line, finding.column = file.path, pou["line"], pou["column"]
+                finding.end_line, finding.end_column = pou["line"], pou["column"] + pou["end"]
+                yield finding
