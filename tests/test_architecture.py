@@ -39,6 +39,8 @@ FORBIDDEN = {
     ),
     "plcops/project": ("plcops.cli", "plcops.lint", "plcops.diff", "plcops.sim", "plcops.testing", "hil", "typer"),
     "plcops/diff": ("plcops.cli", "plcops.lint", "plcops.sim", "plcops.testing", "hil", "typer"),
+    "plcops/lint": ("plcops.cli", "plcops.diff", "plcops.sim", "plcops.testing", "hil", "typer"),
+    "plcops/sim": ("plcops.cli", "plcops.lint", "plcops.diff", "plcops.testing", "hil", "typer"),
 }
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import typer
 
 from plcops import __version__
+from plcops.cli.check import check
 from plcops.cli.diff import diff
 from plcops.cli.fmt import fmt
 from plcops.cli.git import git_app, merge_driver_command, textconv_command
 from plcops.cli.lint import lint
 from plcops.cli.parse import parse
+from plcops.cli.sim import sim_app
+from plcops.cli.test import test
 from plcops.cli.transfer import export_command, import_command
 
 app = typer.Typer(
@@ -47,6 +50,9 @@ app.command(name="import")(import_command)
 app.command(name="export")(export_command)
 app.command(name="diff")(diff)
 app.command(name="lint")(lint)
+app.command(name="check")(check)
+app.add_typer(sim_app, name="sim")
+app.command(name="test")(test)
 app.command(name="textconv")(textconv_command)
 app.command(name="merge-driver")(merge_driver_command)
 app.add_typer(git_app, name="git")

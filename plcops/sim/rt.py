@@ -1,0 +1,189 @@
+"""What generated code calls at run time besides the standard library: references, copies, range checks,
+runtime errors, and the virtual clock.
+
+Generated modules do ``from plcops.sim.rt import *``; names here are short because they appear in every
+generated line, and prefixed with ``_`` so they never clash with mangled ST names (which all start with a
+letter and an underscore, such as ``v_``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "StRuntimeError",
+    "Clock",
+    "_Ref",
+    "_ItemRef",
+    "_copy",
+    "_oob",
+    "_null",
+    "_not_simulated",
+    "_Frame",
+    "_mux",
+    "_with",
+    "_fdiv",
+    "_deref",
+    "_deref_object",
+    "_nn",
+    "_hit",
+    "_imod0",
+    "_range",
+    "_outputs",
+]
+
+
+class StRuntimeError(Exception):
+    """An error in the ST program at run time (division by zero, index out of bounds, null reference).
+
+    The simulator adds where it happened (file, line, scan, time) when it reports it.
+    """
+
+
+class Clock:
+    """The virtual clock: ``now`` is the time of the current scan in nanoseconds (what ``TIME()`` reads)."""
+
+    __slots__ = ("now",)
+
+    def __init__(self) -> None:
+        self.now = 0
+
+
+class _Ref:
+    """A reference to an attribute of an object (a variable of an instance, a global, a struct field):
+    what ``REF=``, ``ADR()`` and VAR_IN_OUT pass for elementary values."""
+
+    __slots__ = ("key", "owner")
+
+    def __init__(self, owner: Any, key: str) -> None:
+        self.owner = owner
+        self.key = key
+
+    def get(self) -> Any:
+        return getattr(self.owner, self.key)
+
+    def set(self, value: Any) -> None:
+        setattr(self.owner, self.key, value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Ref) and other.owner is self.owner and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash((id(self.owner), self.key))
+
+
+class _ItemRef:
+    """A reference to an element of an array."""
+
+    __slots__ = ("index", "items")
+
+    def __init__(self, items: list[Any], index: int) -> None:
+        self.items = items
+        self.index = index
+
+    def get(self) -> Any:
+        return self.items[self.index]
+
+    def set(self, value: Any) -> None:
+        self.items[self.index] = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ItemRef) and other.items is self.items and other.index == self.index
+
+    def __hash__(self) -> int:
+        return hash((id(self.items), self.index))
+
+
+class _Frame:
+    """Locals of a function or method whose address is taken (they must live in an object)."""
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of a structured value (arrays, structures, instances): ST assignment copies."""
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    copy = getattr(value, "_copy", None)
+    return copy() if copy is not None else value
+
+
+def _oob(index: int, low: int, high: int) -> int:
+    raise StRuntimeError(f"array index {index} is outside the bounds {low}..{high}")
+
+
+def _null(what: str) -> Any:
+    raise StRuntimeError(f"{what} is not set (null reference)")
+
+
+def _not_simulated(what: str) -> Any:
+    raise StRuntimeError(f"{what} is not simulated")
+
+
+def _mux(k: int, *values: Any) -> Any:
+    if not 0 <= k < len(values):
+        raise StRuntimeError(f"MUX selector {k} is outside 0..{len(values) - 1}")
+    return values[k]
+
+
+def _with(instance: Any, *pairs: tuple[str, Any]) -> Any:
+    """An instance with some attributes set (``fb : TON := (PT := T#1s)``, structure literals)."""
+    for name, value in pairs:
+        setattr(instance, name, value)
+    return instance
+
+
+def _fdiv(a: float, b: float) -> float:
+    """REAL/LREAL division as IEEE 754 defines it: x / 0 is +-inf, 0 / 0 is NaN (no runtime error)."""
+    if b == 0:
+        if a == 0 or a != a:
+            return float("nan")
+        negative = (a < 0) != (str(b).startswith("-"))
+        return float("-inf") if negative else float("inf")
+    return a / b
+
+
+def _deref(pointer: Any) -> Any:
+    if pointer is None:
+        raise StRuntimeError("dereference of a null pointer or reference")
+    return pointer
+
+
+def _deref_object(pointer: Any) -> Any:
+    if pointer is None:
+        raise StRuntimeError("dereference of a null pointer or reference")
+    return pointer
+
+
+def _nn(instance: Any) -> Any:
+    if instance is None:
+        raise StRuntimeError("call through a null interface or reference")
+    return instance
+
+
+def _hit(counters: list[int], index: int, value: Any) -> Any:
+    """Count a coverage point and pass a value through (for short-circuit branches)."""
+    counters[index] += 1
+    return value
+
+
+def _imod0(a: int, b: int) -> int:
+    """IEC MOD: ``IN1 - (IN1 / IN2) * IN2``, and 0 when IN2 is 0 (IEC 61131-3, table of arithmetic functions)."""
+    if b == 0:
+        return 0
+    remainder = abs(a) % abs(b)
+    return remainder if a >= 0 else -remainder
+
+
+def _range(value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise StRuntimeError(f"value {value} is outside the subrange {low}..{high}")
+    return value
+
+
+def _outputs(result: Any, *stores: Any) -> Any:
+    """Store a function's outputs (``=>``) when it is called inside an expression; returns its result.
+
+    ``result`` is the call's tuple ``(value, output1, ...)``; each store is ``(setter, position)``.
+    """
+    for setter, position in stores:
+        setter(result[position])
+    return result[0]

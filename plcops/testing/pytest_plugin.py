@@ -1,0 +1,432 @@
+"""The pytest plugin (entry point ``pytest11``): ST suites and scenario files as test items, and a ``plc``
+fixture for Python tests.
+
+Inside a plcops project (a folder with ``plcops.toml``), plain ``pytest`` then collects:
+
+* every TcUnit-style suite in the project's ST files: one item per ``TEST('name')``, id
+  ``tests/TS_FillStation.st::TS_FillStation::StartsConveyorOnStart``;
+* every ``*.scenario.toml`` file: one item per scenario case;
+* Python tests, which get ``plc``: a fresh simulator of the project per test.
+
+Options: ``--plcops-cov`` measures ST statement and branch coverage; ``--plcops-cov-report`` (``text``,
+``html[:DIR]``, ``cobertura[:FILE]``, repeatable) and ``--plcops-cov-fail-under N`` report it. Works with
+pytest-xdist (``-n auto``): each worker runs tests on its own copy, the controller adds the counters up.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from plcops.project.sources import SOURCE_SUFFIXES
+from plcops.sim.simulator import SimulationError, Simulator, parse_duration
+from plcops.testing.coverage import CoverageData
+from plcops.testing.scenario import SUFFIX, Scenario, SimulatorTarget, load_scenarios, run_scenario
+from plcops.testing.suites import SuiteInfo, TestInfo, TestProject, TestSettings
+from plcops.testing.tcunit import INTRINSICS, TestOutcome, library
+
+_SESSION = pytest.StashKey["PlcopsSession"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("plcops", "plcops: ST tests and scenarios on the simulator")
+    group.addoption("--plcops-cov", action="store_true", help="Measure ST statement and branch coverage.")
+    group.addoption(
+        "--plcops-cov-report",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="Coverage report: text, html[:DIR], cobertura[:FILE]; repeatable (default: text).",
+    )
+    group.addoption(
+        "--plcops-cov-fail-under", type=float, default=None, metavar="N", help="Fail when ST coverage is below N %."
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_SESSION] = PlcopsSession(config)
+    config.addinivalue_line("markers", "plcops: an ST test or scenario run on the plcops simulator")
+
+
+# ---------------------------------------------------------------------------------------------- session
+
+
+class PlcopsSession:
+    """Projects compiled once per pytest process, and their coverage."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.coverage = bool(config.getoption("--plcops-cov", default=False))
+        self.projects: dict[Path, TestProject] = {}
+        self.errors: dict[Path, SimulationError] = {}
+        self.modules: list[tuple[Path, Any]] = []
+        self.worker_counts: dict[str, list[int]] = {}
+
+    def root_of(self, path: Path) -> Path | None:
+        for folder in [path.parent, *path.parent.parents]:
+            if (folder / "plcops.toml").is_file():
+                return folder
+        return None
+
+    def settings(self, root: Path) -> tuple[list[Path], TestSettings, dict[str, Any]]:
+        data = tomllib.loads((root / "plcops.toml").read_text(encoding="utf-8"))
+        project = data.get("project", {})
+        test = data.get("test", {})
+        sources = [root / s for s in project.get("sources", ["."])]
+        for extra in test.get("paths", []):
+            path = root / extra
+            if path not in sources:
+                sources.append(path)
+        settings = TestSettings(
+            cycle=str(test.get("cycle", "10ms")),
+            timeout=str(test.get("timeout", "T#2h")),
+            timeouts={str(k): str(v) for k, v in (test.get("timeouts") or {}).items()},
+        )
+        return sources, settings, test
+
+    def project(self, root: Path) -> TestProject:
+        """The compiled project (raises SimulationError when it does not compile)."""
+        if root in self.errors:
+            raise self.errors[root]
+        if root not in self.projects:
+            sources, settings, _ = self.settings(root)
+            try:
+                project = TestProject.load([s for s in sources if s.exists()], settings, coverage=self.coverage)
+            except SimulationError as exc:
+                self.errors[root] = exc
+                raise
+            self.projects[root] = project
+            self.modules.append((root, project.module))
+        return self.projects[root]
+
+    def simulator(self, root: Path, program: str | None = None, cycle: str | None = None) -> Simulator:
+        """A fresh simulator of the project, running its tasks (or ``program``)."""
+        project = self.project(root)
+        _, settings, test = self.settings(root)
+        from plcops.sim.simulator import _tasks
+
+        tasks = _tasks(project.model, program or test.get("program"), parse_duration(cycle or settings.cycle))
+        simulator = Simulator(project.simulator.checked, project.simulator.generated, tasks)
+        simulator.module.__dict__["T"] = project.runtime
+        self.modules.append((root, simulator.module))
+        return simulator
+
+    def coverage_data(self) -> dict[Path, CoverageData]:
+        found: dict[Path, CoverageData] = {}
+        for root, project in self.projects.items():
+            data = CoverageData(
+                project.simulator.generated.points, project.model.sources, {suite.name for suite in project.suites}
+            )
+            data.root = root
+            for module_root, module in self.modules:
+                if module_root == root:
+                    data.add(module.COV)
+            counts = self.worker_counts.get(str(root))
+            if counts:
+                data.add(counts)
+            found[root] = data
+        return found
+
+
+# ---------------------------------------------------------------------------------------------- collection
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    session: PlcopsSession = parent.config.stash[_SESSION]
+    if file_path.name.endswith(SUFFIX):
+        root = session.root_of(file_path)
+        return ScenarioFile.from_parent(parent, path=file_path) if root is not None else None
+    if file_path.suffix.lower() in SOURCE_SUFFIXES and file_path.suffix.lower() != ".xml":
+        root = session.root_of(file_path)
+        if root is None:
+            return None
+        try:
+            text = file_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        if "FB_TestSuite" not in text and "fb_testsuite" not in text.casefold():
+            return None
+        return StFile.from_parent(parent, path=file_path)
+    return None
+
+
+class StFile(pytest.File):
+    """An ST file with test suites."""
+
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        session: PlcopsSession = self.config.stash[_SESSION]
+        root = session.root_of(self.path)
+        assert root is not None
+        try:
+            project = session.project(root)
+        except SimulationError as exc:
+            yield ProjectErrorItem.from_parent(self, name="compile", error=exc)
+            return
+        here = self.path.resolve()
+        for suite in project.suites:
+            if Path(suite.path).resolve() == here:
+                yield StSuite.from_parent(self, name=suite.name, suite=suite, root=root)
+
+
+class StSuite(pytest.Collector):
+    """A FUNCTION_BLOCK that extends FB_TestSuite."""
+
+    def __init__(self, *, suite: SuiteInfo, root: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.suite = suite
+        self.root = root
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for test in self.suite.tests:
+            item = StTestItem.from_parent(self, name=test.name, suite=self.suite, test=test, root=self.root)
+            if test.disabled:
+                item.add_marker(pytest.mark.skip(reason="DISABLED_ test"))
+            yield item
+
+
+class StTestFailed(Exception):
+    """An ST test did not pass."""
+
+    def __init__(self, outcome: TestOutcome) -> None:
+        super().__init__(outcome.status)
+        self.outcome = outcome
+
+
+class StTestItem(pytest.Item):
+    """One ``TEST('name')`` of a suite."""
+
+    def __init__(self, *, suite: SuiteInfo, test: TestInfo, root: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.suite = suite
+        self.test = test
+        self.root = root
+        self.add_marker(pytest.mark.plcops)
+
+    def runtest(self) -> None:
+        session: PlcopsSession = self.config.stash[_SESSION]
+        outcome = session.project(self.root).outcome(self.suite.name, self.test.name)
+        self.user_properties.append(("scans", outcome.scans))
+        self.user_properties.append(("virtual_time_ns", outcome.time_ns))
+        if not outcome.passed:
+            raise StTestFailed(outcome)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, StTestFailed):
+            outcome = excinfo.value.outcome
+            lines = [
+                f"{outcome.suite}.{outcome.name}: {outcome.status} ({outcome.asserts} asserts, {outcome.scans} scans)"
+            ]
+            lines.extend(failure.describe() for failure in outcome.failures)
+            return "\n".join(lines)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, max(self.test.line - 1, 0), f"{self.suite.name}::{self.test.name}"
+
+
+class ProjectErrorItem(pytest.Item):
+    """Reports a project that does not compile as one failing item (with its diagnostics)."""
+
+    def __init__(self, *, error: SimulationError, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self) -> None:
+        raise self.error
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        return "the project does not compile:\n" + "\n".join(d.format() for d in self.error.diagnostics)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, "compile"
+
+
+class ScenarioFile(pytest.File):
+    """A scenario file: one item per case."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for scenario in load_scenarios(self.path):
+            yield ScenarioItem.from_parent(self, name=scenario.id, scenario=scenario)
+
+
+class ScenarioFailed(Exception):
+    """Expectations of a scenario were not met."""
+
+
+class ScenarioItem(pytest.Item):
+    """One case of a scenario file, run on the simulator."""
+
+    def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.add_marker(pytest.mark.plcops)
+
+    def runtest(self) -> None:
+        session: PlcopsSession = self.config.stash[_SESSION]
+        root = session.root_of(self.path)
+        assert root is not None
+        simulator = session.simulator(root, self.scenario.program, self.scenario.cycle)
+        result = run_scenario(self.scenario, SimulatorTarget(simulator, self.scenario.signals))
+        self.user_properties.append(("scans", result.scans))
+        if not result.passed:
+            raise ScenarioFailed("\n".join(result.failures))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailed):
+            return f"scenario {self.scenario.id} ({self.path}):\n" + "\n".join(
+                f"  {line}" for line in str(excinfo.value).splitlines()
+            )
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"scenario {self.scenario.id}"
+
+
+# ---------------------------------------------------------------------------------------------- fixture
+
+
+class Plc:
+    """The ``plc`` fixture: a fresh simulator of the project, with signal history.
+
+    ``plc["MAIN.x"]``, ``plc["GVL.y"] = 5``, ``plc.scan(n)``, ``plc.advance("T#2s")``,
+    ``plc.scan_until(lambda p: p["MAIN.done"], timeout="T#10s")``; ``plc.watch("MAIN.x")`` records a
+    variable after every scan, ``plc.history("MAIN.x")`` returns [(time_ns, value)], ``plc.changes(...)``
+    only the scans where it changed, ``plc.rose(...)``/``plc.fell(...)`` the times of its edges.
+    """
+
+    def __init__(self, simulator: Simulator) -> None:
+        self.sim = simulator
+        self._watched: dict[str, list[tuple[int, Any]]] = {}
+
+    def __getitem__(self, path: str) -> Any:
+        return self.sim[path]
+
+    def __setitem__(self, path: str, value: Any) -> None:
+        self.sim[path] = value
+
+    @property
+    def now_ns(self) -> int:
+        return self.sim.now_ns
+
+    def watch(self, *paths: str) -> None:
+        for path in paths:
+            self.sim[path]  # fails early on a wrong path
+            self._watched.setdefault(path, [])
+
+    def scan(self, count: int = 1) -> None:
+        if not self._watched:
+            self.sim.scan(count)
+            return
+        for _ in range(count):
+            time_ns = self.sim.now_ns
+            self.sim.scan()
+            for path, history in self._watched.items():
+                history.append((time_ns, self.sim[path]))
+
+    def advance(self, duration: str | int) -> None:
+        self.scan(-(-parse_duration(duration) // self.sim.base_ns))
+
+    def scan_until(self, condition: Callable[[Plc], bool], timeout: str | int) -> bool:
+        """Scan until ``condition(plc)`` holds; False when ``timeout`` of virtual time passed first."""
+        limit = self.sim.now_ns + parse_duration(timeout)
+        while self.sim.now_ns < limit:
+            self.scan()
+            if condition(self):
+                return True
+        return False
+
+    def history(self, path: str) -> list[tuple[int, Any]]:
+        return list(self._watched[path])
+
+    def changes(self, path: str) -> list[tuple[int, Any]]:
+        found: list[tuple[int, Any]] = []
+        for time_ns, value in self._watched[path]:
+            if not found or found[-1][1] != value:
+                found.append((time_ns, value))
+        return found
+
+    def rose(self, path: str) -> list[int]:
+        history = self._watched[path]
+        return [t for (t, v), (_, before) in zip(history[1:], history, strict=False) if v and not before]
+
+    def fell(self, path: str) -> list[int]:
+        history = self._watched[path]
+        return [t for (t, v), (_, before) in zip(history[1:], history, strict=False) if before and not v]
+
+    def force(self, path: str, value: Any) -> None:
+        self.sim.force(path, value)
+
+
+@pytest.fixture
+def plc(request: pytest.FixtureRequest) -> Plc:
+    """A fresh simulator of the plcops project the test file belongs to (see :class:`Plc`)."""
+    session: PlcopsSession = request.config.stash[_SESSION]
+    root = session.root_of(Path(str(request.path)))
+    if root is None:
+        pytest.fail("the plc fixture needs a plcops project (no plcops.toml above the test file)")
+    return Plc(session.simulator(root))
+
+
+# ---------------------------------------------------------------------------------------------- coverage
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    plcops_session: PlcopsSession = config.stash[_SESSION]
+    if not plcops_session.coverage:
+        return
+    if hasattr(config, "workerinput"):  # an xdist worker: hand the counters to the controller
+        data = plcops_session.coverage_data()
+        config.workeroutput["plcops_cov"] = {str(root): d.counts for root, d in data.items()}  # type: ignore[attr-defined]
+        return
+    _report(config, plcops_session, session)
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    config = node.config
+    plcops_session: PlcopsSession = config.stash[_SESSION]
+    for root, counts in getattr(node, "workeroutput", {}).get("plcops_cov", {}).items():
+        existing = plcops_session.worker_counts.setdefault(root, [0] * len(counts))
+        for index, value in enumerate(counts):
+            existing[index] += value
+
+
+def _report(config: pytest.Config, plcops_session: PlcopsSession, session: pytest.Session) -> None:
+    for root in {Path(r) for r in plcops_session.worker_counts}:
+        if root not in plcops_session.projects:
+            try:
+                plcops_session.project(root)
+            except SimulationError:
+                continue
+    reports = config.getoption("--plcops-cov-report") or ["text"]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    for root, data in plcops_session.coverage_data().items():
+        for report in reports:
+            kind, _, target = report.partition(":")
+            if kind == "text":
+                text = "ST coverage (statements and branches)\n" + data.text()
+                if reporter is not None:
+                    reporter.write_sep("-", "plcops ST coverage")
+                    reporter.write(text)
+                else:
+                    print(text)
+            elif kind == "html":
+                index = data.html(Path(target or "plcops-htmlcov"), root)
+                if reporter is not None:
+                    reporter.write_line(f"ST coverage HTML written to {index}")
+            elif kind == "cobertura":
+                path = Path(target or "plcops-coverage.xml")
+                path.write_text(data.cobertura(root), encoding="utf-8")
+                if reporter is not None:
+                    reporter.write_line(f"ST coverage Cobertura XML written to {path}")
+        threshold = config.getoption("--plcops-cov-fail-under")
+        if threshold is not None and data.percent() < threshold:
+            if reporter is not None:
+                reporter.write_line(f"FAIL: ST coverage {data.percent():.1f}% is below {threshold:g}%", red=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+__all__ = ["INTRINSICS", "Plc", "PlcopsSession", "library", "plc"]

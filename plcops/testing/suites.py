@@ -1,0 +1,306 @@
+"""Finding ST test suites and running their tests on the simulator.
+
+:class:`TestProject` compiles a project once (production code, test code, the FB_TestSuite library and
+the test functions, optionally with coverage counters) and runs any test of any suite on a fresh state:
+new globals, new program instances, a new suite instance, the clock at 0. A test runs scan after scan
+until it calls ``TEST_FINISHED`` or its timeout (virtual time) passes.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from plcops.sim.compiler import ident
+from plcops.sim.simulator import Simulator, parse_duration
+from plcops.st import ast
+from plcops.st.model import PouInfo
+from plcops.testing.tcunit import INTRINSICS, Failure, TestOutcome, TestRuntime, library
+
+DEFAULT_TIMEOUT = "T#2h"
+DEFAULT_CYCLE = "10ms"
+
+
+@dataclass
+class TestInfo:
+    """A test found in a suite's code: ``TEST('name')`` with a literal name."""
+
+    name: str
+    line: int
+    ordered: bool = False
+    disabled: bool = False
+    timeout_ns: int | None = None
+
+
+@dataclass
+class SuiteInfo:
+    """A FUNCTION_BLOCK that extends FB_TestSuite, and its tests in the order they appear."""
+
+    name: str
+    path: str
+    line: int
+    tests: list[TestInfo] = field(default_factory=list)
+
+    @property
+    def ordered(self) -> bool:
+        return any(test.ordered for test in self.tests)
+
+
+@dataclass
+class TestSettings:
+    """``[test]`` in plcops.toml: scan period, timeouts (global and by ``Suite.Test`` pattern)."""
+
+    cycle: str = DEFAULT_CYCLE
+    timeout: str = DEFAULT_TIMEOUT
+    timeouts: dict[str, str] = field(default_factory=dict)
+
+    def timeout_for(self, suite: str, test: TestInfo) -> int:
+        if test.timeout_ns is not None:
+            return test.timeout_ns
+        for pattern, value in self.timeouts.items():
+            if fnmatch.fnmatchcase(f"{suite}.{test.name}".casefold(), pattern.casefold()):
+                return parse_duration(value)
+        return parse_duration(self.timeout)
+
+
+class TestProject:
+    """A compiled project with its suites (see the module docstring)."""
+
+    def __init__(self, results: Sequence[Any], settings: TestSettings | None = None, *, coverage: bool = False) -> None:
+        self.settings = settings or TestSettings()
+        self.simulator = Simulator.from_results(
+            list(results),
+            libraries=[library()],
+            intrinsics=INTRINSICS,
+            schedule=False,
+            cycle_time=self.settings.cycle,
+            coverage=coverage,
+        )
+        self.model = self.simulator.model
+        self.module = self.simulator.module
+        self.runtime = TestRuntime(self.model, self.module.LOCATIONS)
+        self.module.__dict__["T"] = self.runtime  # the generated code calls T.intrinsic(...)
+        self.suites = discover_suites(self.model)
+        self._results: dict[tuple[str, str], TestOutcome] = {}
+
+    @classmethod
+    def load(
+        cls, paths: Sequence[Path | str], settings: TestSettings | None = None, *, coverage: bool = False
+    ) -> TestProject:
+        """Parse and compile a project.
+
+        Raises:
+            SimulationError: syntax or semantic errors.
+        """
+        from plcops.project.checking import parse_project
+        from plcops.sim.simulator import SimulationError
+
+        loaded = parse_project(paths)
+        if loaded.syntax_errors:
+            raise SimulationError(loaded.syntax_errors)
+        return cls(loaded.results, settings, coverage=coverage)
+
+    def suite(self, name: str) -> SuiteInfo:
+        for suite in self.suites:
+            if suite.name.casefold() == name.casefold():
+                return suite
+        raise KeyError(f"no test suite {name}")
+
+    # -------------------------------------------------------------------- running
+
+    def outcome(self, suite_name: str, test_name: str) -> TestOutcome:
+        """The outcome of one test (running it, or its suite when the suite's tests are ordered)."""
+        key = (suite_name.casefold(), test_name)
+        if key not in self._results:
+            suite = self.suite(suite_name)
+            tests = [t for t in suite.tests if not t.disabled]
+            if suite.ordered:
+                for outcome in self.run(suite, tests):
+                    self._results[(suite_name.casefold(), outcome.name)] = outcome
+            else:
+                test = next((t for t in suite.tests if t.name == test_name), None)
+                if test is None:
+                    raise KeyError(f"{suite.name} has no test {test_name}")
+                for outcome in self.run(suite, [test]):
+                    self._results[(suite_name.casefold(), outcome.name)] = outcome
+        return self._results[key]
+
+    def run(self, suite: SuiteInfo, tests: list[TestInfo]) -> list[TestOutcome]:
+        """Run tests of a suite together in one fresh instance (one test, or all ordered tests)."""
+        module = self.module
+        runtime = self.runtime
+        self._fresh_state()
+        suite_class = getattr(module, f"P_{ident(suite.name)}")
+        instance = suite_class()
+        runtime.start(suite.name, [t.name for t in tests])
+        cycle = self.simulator.base_ns
+        timeout = max(self.settings.timeout_for(suite.name, t) for t in tests)
+        clock = module.CLOCK
+        body = instance.body
+        scan = 0
+        now = 0
+        while not runtime.done():
+            if now > timeout:
+                self._timed_out(tests, scan, now)
+                break
+            runtime.scan, runtime.now = scan, now
+            clock.now = now
+            try:
+                body()
+            except Exception as exc:  # a runtime error ends the test as an error
+                self._errored(exc, scan, now)
+                break
+            if scan == 0:
+                for test in tests:
+                    if test.name not in runtime.seen:
+                        self._never_called(test, scan, now)
+                if runtime.done():
+                    break
+            scan += 1
+            now += cycle
+        return [runtime.outcomes[t.name] for t in tests]
+
+    def _fresh_state(self) -> None:
+        module = self.module
+        module.__dict__["G"] = module.Globals()
+        for name in self.simulator.generated.programs.values():
+            setattr(module, f"I_{name[2:]}", getattr(module, name)())
+        module.CLOCK.now = 0
+
+    def _timed_out(self, tests: list[TestInfo], scan: int, now: int) -> None:
+        runtime = self.runtime
+        for test in tests:
+            outcome = runtime.outcomes[test.name]
+            if outcome.finished:
+                continue
+            path, line, column = outcome.started_at or ("", 0, 0)
+            outcome.failures.append(
+                Failure(
+                    f"timed out: TEST_FINISHED() was not called within {_format(self.settings.timeout_for(runtime.suite, test))} of virtual time"
+                    f" ({len(outcome.failures)} assert failures before)",
+                    path=path,
+                    line=line,
+                    column=column,
+                    scan=scan,
+                    time_ns=now,
+                    kind="timeout",
+                )
+            )
+            outcome.status, outcome.finished, outcome.scans, outcome.time_ns = "timeout", True, scan, now
+
+    def _errored(self, exc: BaseException, scan: int, now: int) -> None:
+        runtime = self.runtime
+        error = self.simulator._scan_error(exc)
+        for outcome in runtime.outcomes.values():
+            if outcome.finished:
+                continue
+            outcome.failures.append(
+                Failure(
+                    f"runtime error: {error.message}",
+                    path=error.path,
+                    line=error.line,
+                    column=error.column,
+                    scan=scan,
+                    time_ns=now,
+                    kind="error",
+                )
+            )
+            outcome.status, outcome.finished, outcome.scans, outcome.time_ns = "error", True, scan, now
+
+    def _never_called(self, test: TestInfo, scan: int, now: int) -> None:
+        outcome = self.runtime.outcomes[test.name]
+        outcome.failures.append(
+            Failure(
+                f"TEST('{test.name}') was not called in the first scan of its suite",
+                scan=scan,
+                time_ns=now,
+                kind="error",
+            )
+        )
+        outcome.status, outcome.finished = "error", True
+
+
+def _format(ns: int) -> str:
+    from plcops.st.literals import format_duration
+
+    return format_duration(ns)
+
+
+# ---------------------------------------------------------------------------------------------- discovery
+
+
+def discover_suites(model: Any) -> list[SuiteInfo]:
+    """Every suite of the project with its tests (``TEST('name')`` calls with literal names)."""
+    suites: list[SuiteInfo] = []
+    base = model.pous.get("fb_testsuite")
+    for pou in model.user_pous():
+        if pou.kind != "FUNCTION_BLOCK" or base is None or pou is base or not pou.derives_from(base):
+            continue
+        source = model.sources.get(pou.path)
+        line = source.location(pou.node.name.span.start).line if source else 0
+        suite = SuiteInfo(pou.name, pou.path, line)
+        for node, timeout in _code_of(pou):
+            for call in _calls(node):
+                target = call.target
+                if not isinstance(target, ast.Name) or target.name.upper() not in ("TEST", "TEST_ORDERED"):
+                    continue
+                name = _literal_name(call)
+                if name is None or any(t.name == name for t in suite.tests):
+                    continue
+                test_line = source.location(call.span.start).line if source else 0
+                suite.tests.append(
+                    TestInfo(
+                        name,
+                        test_line,
+                        target.name.upper() == "TEST_ORDERED",
+                        name.upper().startswith("DISABLED_"),
+                        timeout,
+                    )
+                )
+        suites.append(suite)
+    return suites
+
+
+def _code_of(pou: PouInfo) -> list[tuple[ast.Node, int | None]]:
+    """The body and the members of a suite, each with a timeout from ``{attribute 'timeout' := 'T#5s'}``."""
+    found: list[tuple[ast.Node, int | None]] = [(pou.node, None)]
+    for member in pou.members.values():
+        timeout = None
+        for pragma in getattr(member.node, "pragmas", []):
+            attribute = pragma.attribute
+            if attribute is not None and attribute[0].casefold() == "timeout" and attribute[1]:
+                timeout = parse_duration(attribute[1])
+        found.append((member.node, timeout))
+    return found
+
+
+def _calls(node: ast.Node) -> list[ast.Call]:
+    found = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Call):
+            found.append(current)
+        if isinstance(current, ast.Pou) and current is not node and not isinstance(current, ast.PropertyAccessor):
+            continue  # members are visited on their own
+        stack.extend(reversed(list(current.children())))
+    found.sort(key=lambda call: call.span.start)
+    return found
+
+
+def _literal_name(call: ast.Call) -> str | None:
+    for argument in call.args:
+        value = (
+            argument.value
+            if isinstance(argument, ast.NamedArg)
+            else argument
+            if isinstance(argument, ast.Expr)
+            else None
+        )
+        if isinstance(value, ast.Literal) and value.kind in ("STRING", "WSTRING"):
+            from plcops.st.literals import string_value
+
+            return string_value(value.text)
+    return None
