@@ -227,6 +227,7 @@ class _ModuleCompiler:
         out.emit(1, f'"""{struct.name}"""')
         out.emit(1, f"__slots__ = ({slots}{',' if len(struct.fields) == 1 else ''})")
         out.emit(1, f"_st_fields = {[f.name for f in struct.fields.values()]!r}")
+        out.emit(1, f"_st_types = {[str(f.type) for f in struct.fields.values()]!r}")
         out.emit(1, "def __init__(self):")
         body = _CodeCompiler(self, None, None, struct.path or "")
         if not struct.fields:

@@ -29,7 +29,10 @@ class LineCoverage:
 
     @property
     def hits(self) -> int:
-        return max(self.statements, default=0)
+        """Executions of the line: of its statements, or (a line with only a CASE label or ELSE) of its arms."""
+        if self.statements:
+            return max(self.statements)
+        return max((hits for _, hits in self.branches), default=0)
 
     @property
     def covered(self) -> bool:
@@ -47,6 +50,11 @@ class FileCoverage:
     path: str
     lines: dict[int, LineCoverage] = field(default_factory=dict)
     pous: dict[str, list[int]] = field(default_factory=dict)  # POU -> [statements, hit, branches, hit]
+
+    def line_totals(self) -> tuple[int, int]:
+        """Lines with code, and those of them that ran (what Cobertura's line-rate counts)."""
+        code = [line for line in self.lines.values() if line.statements or line.branches]
+        return len(code), sum(1 for line in code if line.hits)
 
     def totals(self) -> tuple[int, int, int, int]:
         statements = sum(len(line.statements) for line in self.lines.values())
@@ -128,8 +136,8 @@ class CoverageData:
         """Cobertura XML (GitLab, Jenkins and Azure DevOps show it): a class per file, lines with hits and
         ``condition-coverage`` for lines with branches."""
         _, _, branches, branch_hit = self.totals()
-        code_lines = [line for coverage in self.files().values() for line in coverage.lines.values() if line.statements]
-        statements, hit = len(code_lines), sum(1 for line in code_lines if line.covered)  # Cobertura counts lines
+        line_totals = [coverage.line_totals() for coverage in self.files().values()]
+        statements, hit = sum(t[0] for t in line_totals), sum(t[1] for t in line_totals)  # Cobertura counts lines
         line_rate = hit / statements if statements else 1.0
         branch_rate = branch_hit / branches if branches else 1.0
         out = [
@@ -145,16 +153,18 @@ class CoverageData:
             by_folder[str(Path(relative).parent).replace("\\", "/")].append((relative, coverage))
         for folder, entries in sorted(by_folder.items()):
             package_totals = [sum(c.totals()[i] for _, c in entries) for i in range(4)]
+            package_lines = [sum(c.line_totals()[i] for _, c in entries) for i in range(2)]
             out.append(
-                f'    <package name={quoteattr(folder.replace("/", "."))} line-rate="{_rate(package_totals[1], package_totals[0])}"'
+                f'    <package name={quoteattr(folder.replace("/", "."))} line-rate="{_rate(package_lines[1], package_lines[0])}"'
                 f' branch-rate="{_rate(package_totals[3], package_totals[2])}" complexity="0">'
             )
             out.append("      <classes>")
             for relative, coverage in entries:
                 totals = coverage.totals()
+                lines, lines_hit = coverage.line_totals()
                 out.append(
                     f"        <class name={quoteattr(Path(relative).name)} filename={quoteattr(relative)}"
-                    f' line-rate="{_rate(totals[1], totals[0])}" branch-rate="{_rate(totals[3], totals[2])}" complexity="0">'
+                    f' line-rate="{_rate(lines_hit, lines)}" branch-rate="{_rate(totals[3], totals[2])}" complexity="0">'
                 )
                 out.append("          <methods/>")
                 out.append("          <lines>")

@@ -23,6 +23,7 @@ import pytest
 
 from plcops.project.sources import SOURCE_SUFFIXES
 from plcops.sim.simulator import SimulationError, Simulator, parse_duration
+from plcops.st.diagnostics import DiagnosticError
 from plcops.testing.coverage import CoverageData
 from plcops.testing.scenario import SUFFIX, Scenario, SimulatorTarget, load_scenarios, run_scenario
 from plcops.testing.suites import SuiteInfo, TestInfo, TestProject, TestSettings
@@ -64,6 +65,15 @@ class PlcopsSession:
         self.errors: dict[Path, SimulationError] = {}
         self.modules: list[tuple[Path, Any]] = []
         self.worker_counts: dict[str, list[int]] = {}
+        self.reported: set[Path] = set()
+        self.summary: list[str] = []  # coverage report text for the terminal summary
+
+    def report_compile_error(self, root: Path) -> bool:
+        """True the first time a project's compile error is asked for (it is reported once)."""
+        if root in self.reported:
+            return False
+        self.reported.add(root)
+        return True
 
     def root_of(self, path: Path) -> Path | None:
         for folder in [path.parent, *path.parent.parents]:
@@ -117,9 +127,15 @@ class PlcopsSession:
     def coverage_data(self) -> dict[Path, CoverageData]:
         found: dict[Path, CoverageData] = {}
         for root, project in self.projects.items():
-            data = CoverageData(
-                project.simulator.generated.points, project.model.sources, {suite.name for suite in project.suites}
-            )
+            _, _, test = self.settings(root)
+            test_folders = [(root / folder).resolve() for folder in test.get("paths", [])]
+            tests_only = {
+                pou.name
+                for pou in project.model.user_pous()
+                if any(Path(pou.path).resolve().is_relative_to(folder) for folder in test_folders)
+            }
+            exclude = {suite.name for suite in project.suites} | tests_only  # measure the code under test
+            data = CoverageData(project.simulator.generated.points, project.model.sources, exclude)
             data.root = root
             for module_root, module in self.modules:
                 if module_root == root:
@@ -163,7 +179,8 @@ class StFile(pytest.File):
         try:
             project = session.project(root)
         except SimulationError as exc:
-            yield ProjectErrorItem.from_parent(self, name="compile", error=exc)
+            if session.report_compile_error(root):  # one failing item per project, not one per file
+                yield ProjectErrorItem.from_parent(self, name="compile", error=exc)
             return
         here = self.path.resolve()
         for suite in project.suites:
@@ -248,12 +265,35 @@ class ScenarioFile(pytest.File):
     """A scenario file: one item per case."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        for scenario in load_scenarios(self.path):
+        try:
+            scenarios = load_scenarios(self.path)
+        except DiagnosticError as exc:
+            raise self.CollectError(exc.diagnostic.format()) from None
+        session: PlcopsSession = self.config.stash[_SESSION]
+        root = session.root_of(self.path)
+        assert root is not None
+        try:
+            session.project(root)
+        except SimulationError as exc:
+            if session.report_compile_error(root):
+                yield ProjectErrorItem.from_parent(self, name="compile", error=exc)
+            return
+        for scenario in scenarios:
             yield ScenarioItem.from_parent(self, name=scenario.id, scenario=scenario)
 
 
 class ScenarioFailed(Exception):
     """Expectations of a scenario were not met."""
+
+
+def _signal_error(path: Path, signal: str, variable: str, exc: KeyError) -> str:
+    """``file:line:col: error: ...`` for a [signals] entry that names no variable."""
+    text = path.read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith(signal) and variable in line:
+            column = line.index(variable) + 1
+            return f"{path}:{number}:{column}: error: signal '{signal}': {exc.args[0] if exc.args else variable}"
+    return f"{path}:1:1: error: signal '{signal}': {exc.args[0] if exc.args else variable}"
 
 
 class ScenarioItem(pytest.Item):
@@ -269,6 +309,11 @@ class ScenarioItem(pytest.Item):
         root = session.root_of(self.path)
         assert root is not None
         simulator = session.simulator(root, self.scenario.program, self.scenario.cycle)
+        for signal, path in self.scenario.signals.items():
+            try:
+                simulator.raw(path)
+            except KeyError as exc:
+                raise ScenarioFailed(_signal_error(self.path, signal, path, exc)) from None
         result = run_scenario(self.scenario, SimulatorTarget(simulator, self.scenario.signals))
         self.user_properties.append(("scans", result.scans))
         if not result.passed:
@@ -395,6 +440,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def _report(config: pytest.Config, plcops_session: PlcopsSession, session: pytest.Session) -> None:
+    """Write the coverage files and judge --plcops-cov-fail-under; the text goes to the terminal summary."""
     for root in {Path(r) for r in plcops_session.worker_counts}:
         if root not in plcops_session.projects:
             try:
@@ -402,31 +448,46 @@ def _report(config: pytest.Config, plcops_session: PlcopsSession, session: pytes
             except SimulationError:
                 continue
     reports = config.getoption("--plcops-cov-report") or ["text"]
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    lines = plcops_session.summary
     for root, data in plcops_session.coverage_data().items():
         for report in reports:
             kind, _, target = report.partition(":")
             if kind == "text":
-                text = "ST coverage (statements and branches)\n" + data.text()
-                if reporter is not None:
-                    reporter.write_sep("-", "plcops ST coverage")
-                    reporter.write(text)
-                else:
-                    print(text)
+                lines.append("ST coverage (statements and branches)\n" + data.text())
             elif kind == "html":
                 index = data.html(Path(target or "plcops-htmlcov"), root)
-                if reporter is not None:
-                    reporter.write_line(f"ST coverage HTML written to {index}")
+                lines.append(f"ST coverage HTML written to {index}\n")
             elif kind == "cobertura":
                 path = Path(target or "plcops-coverage.xml")
                 path.write_text(data.cobertura(root), encoding="utf-8")
-                if reporter is not None:
-                    reporter.write_line(f"ST coverage Cobertura XML written to {path}")
+                lines.append(f"ST coverage Cobertura XML written to {path}\n")
         threshold = config.getoption("--plcops-cov-fail-under")
         if threshold is not None and data.percent() < threshold:
-            if reporter is not None:
-                reporter.write_line(f"FAIL: ST coverage {data.percent():.1f}% is below {threshold:g}%", red=True)
+            lines.append(f"FAIL: ST coverage {data.percent():.1f}% is below {threshold:g}%\n")
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    plcops_session: PlcopsSession = config.stash[_SESSION]
+    if plcops_session.summary:
+        terminalreporter.write_sep("-", "plcops ST coverage")
+        for text in plcops_session.summary:
+            terminalreporter.write(text)
+
+
 __all__ = ["INTRINSICS", "Plc", "PlcopsSession", "library", "plc"]
+
+
+# ---------------------------------------------------------------------------------------------- JUnit
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Regroup pytest's JUnit file (written at session end): a <testsuite> per ST function block (and per
+    module or scenario file for other items), as CI test tabs show suites."""
+    path = getattr(config.option, "xmlpath", None)
+    if not path or hasattr(config, "workerinput"):
+        return
+    from plcops.testing.junit import regroup
+
+    regroup(Path(path))

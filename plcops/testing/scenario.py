@@ -362,10 +362,22 @@ def _observe(expectation: Expectation, now: int, value: Any, tolerance: int) -> 
         expectation.broken = True
 
 
+def _as_time(value: Any) -> Any:
+    """TIME values as nanoseconds, so they compare as numbers (``"T#1s"`` vs ``"T#500ms"``)."""
+    if isinstance(value, str) and value.upper().startswith(("T#", "TIME#", "LT#", "LTIME#")):
+        try:
+            return duration_ns(value)
+        except LiteralError:
+            return value
+    return value
+
+
 def _matches(value: Any, expected: Any) -> bool:
     if isinstance(expected, dict):
-        tolerance = float(expected.get("tolerance", 0))
+        tolerance_value = expected.get("tolerance", 0)
+        tolerance = _as_time(tolerance_value) if isinstance(tolerance_value, str) else float(tolerance_value)
         (operator, limit), *_ = [(k, v) for k, v in expected.items() if k != "tolerance"]
+        value, limit = _as_time(value), _as_time(limit)
         if operator == "eq":
             return _equal(value, limit, tolerance)
         if operator == "ne":

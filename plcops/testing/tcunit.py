@@ -108,6 +108,7 @@ def _intrinsics() -> list[Intrinsic]:
 
 
 INTRINSICS = _intrinsics()
+_SPELLING = {item.name.upper(): item.name for item in INTRINSICS}
 
 
 @cache
@@ -245,6 +246,8 @@ class TestRuntime:
 
     def _test_ordered(self, name: str, location: int) -> bool:
         self.current = name
+        if name not in self.seen:
+            self.seen.append(name)
         if name not in self.ordered:
             self.ordered.append(name)
         outcome = self.outcomes.get(name)
@@ -272,6 +275,7 @@ class TestRuntime:
 
     def _check(self, name: str, args: dict[str, Any], kinds: dict[str, str]) -> Failure | None:
         message = str(args.get("Message", ""))
+        spelled = _SPELLING.get(name, name)  # AssertEquals_REAL as TcUnit spells it, for messages
         if name == "ASSERTTRUE":
             return None if args.get("Condition") is True else Failure(message or "AssertTrue failed", "TRUE", "FALSE")
         if name == "ASSERTFALSE":
@@ -291,7 +295,7 @@ class TestRuntime:
                 return None
             shown = self.show(limit, kinds.get("Limit", ""))
             return Failure(
-                message or f"{name[6:]} failed", f"{relation} {shown}", self.show(actual, kinds.get("Actual", ""))
+                message or f"{spelled} failed", f"{relation} {shown}", self.show(actual, kinds.get("Actual", ""))
             )
         expected, actual = args.get("Expected"), args.get("Actual")
         delta = args.get("Delta")
@@ -307,7 +311,7 @@ class TestRuntime:
         if equal:
             return None
         return Failure(
-            message or f"{name.title()} failed",
+            message or f"{spelled} failed",
             self.show(expected, kinds.get("Expected", "")),
             self.show(actual, kinds.get("Actual", "")),
         )
@@ -344,11 +348,15 @@ class TestRuntime:
         if isinstance(value, str):
             return "'" + value.replace("'", "$'") + "'"
         if hasattr(value, "_st_fields"):
-            return (
-                "("
-                + ", ".join(f"{name} := {getattr(value, 'v_' + name.casefold())!r}" for name in value._st_fields)
-                + ")"
-            )
+            types = getattr(value, "_st_types", [""] * len(value._st_fields))
+            members = [
+                f"{name} := {self.show(getattr(value, 'v_' + name.casefold()), member_type)}"
+                for name, member_type in zip(value._st_fields, types, strict=False)
+            ]
+            return "(" + ", ".join(members) + ")"
+        if isinstance(value, list):
+            element = kind[kind.find(" OF ") + 4 :] if " OF " in kind else ""
+            return "[" + ", ".join(self.show(item, element) for item in value) + "]"
         return repr(value)
 
 
