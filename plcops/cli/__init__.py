@@ -14,6 +14,7 @@ from plcops.cli.check import check
 from plcops.cli.diff import diff
 from plcops.cli.fmt import fmt
 from plcops.cli.git import git_app, merge_driver_command, textconv_command
+from plcops.cli.hil import hil_app
 from plcops.cli.lint import lint
 from plcops.cli.parse import parse
 from plcops.cli.sim import sim_app
@@ -53,6 +54,7 @@ app.command(name="lint")(lint)
 app.command(name="check")(check)
 app.add_typer(sim_app, name="sim")
 app.command(name="test")(test)
+app.add_typer(hil_app, name="hil")
 app.command(name="textconv")(textconv_command)
 app.command(name="merge-driver")(merge_driver_command)
 app.add_typer(git_app, name="git")

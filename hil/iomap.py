@@ -1,0 +1,305 @@
+"""Which Modbus addresses stand for which PLC variables: the default map from ``AT`` addresses, and map files.
+
+Two unit ids, two views of the same controller (docs/hil.md gives the table):
+
+* **unit 1**, the controller as a SCADA/HMI sees it (OpenPLC-compatible): ``%QXm.n`` -> coil ``8m+n``,
+  ``%IXm.n`` -> discrete input ``8m+n``, ``%IWn`` -> input register ``n``, ``%QWn`` -> holding register
+  ``n``, ``%MWn`` -> holding register ``1024+n``, ``%MDn`` -> holding registers ``2048+2n`` and ``+1``,
+  ``%MLn`` -> holding registers ``4096+4n`` .. ``+3`` (high word first). Only memory (``%M``) is writable:
+  a SCADA may not write the PLC's outputs, and inputs come from the field.
+* **unit 2**, the field wiring as a test rig sees it (the mirror image): ``%IXm.n`` -> coil ``8m+n`` and
+  ``%IWn`` -> holding register ``n``, both writable (this is how a rig drives the PLC's inputs);
+  ``%QXm.n`` -> discrete input ``8m+n`` and ``%QWn`` -> input register ``n``, read-only.
+
+16-bit values travel as registers in two's complement (INT -1 is 65535). A map file adds variables that
+have no ``AT`` address, with their unit, table, address, data type, word order, scaling and access:
+
+```toml
+[[point]]
+variable = "MAIN.fbStation.nFilled"     # any variable path the simulator knows
+unit = 1
+table = "input"                          # coil | discrete | holding | input
+address = 100
+type = "DINT"                            # BOOL, INT, UINT, WORD, DINT, UDINT, DWORD, REAL, LREAL, LINT, ULINT
+word_order = "big"                       # big: high word first (default); little
+scale = 1.0                              # register = value * scale + offset (numbers only)
+offset = 0.0
+access = "read"                          # read | readwrite (coils and holding registers only)
+```
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from plcops.st.diagnostics import Diagnostic, DiagnosticError
+from plcops.st.model import ElementaryType, Model, StructType, Type, VarInfo, resolved
+
+TABLES = ("coil", "discrete", "holding", "input")
+SCADA_UNIT = 1
+FIELD_UNIT = 2
+_ADDRESS = re.compile(r"^%([IQM])([XBWDL]?)(\d+)(?:\.(\d+))?$", re.IGNORECASE)
+_WORDS = {
+    "BOOL": 1,
+    "INT": 1,
+    "UINT": 1,
+    "WORD": 1,
+    "SINT": 1,
+    "USINT": 1,
+    "BYTE": 1,
+    "DINT": 2,
+    "UDINT": 2,
+    "DWORD": 2,
+    "REAL": 2,
+    "LINT": 4,
+    "ULINT": 4,
+    "LWORD": 4,
+    "LREAL": 4,
+    "TIME": 2,
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    """An address in one table of one unit."""
+
+    unit: int
+    table: str  # coil, discrete, holding, input
+    address: int
+
+
+@dataclass
+class Point:
+    """A PLC value at one or more Modbus addresses (a DINT takes two registers).
+
+    ``path`` is the variable's dotted path; ``type`` its elementary type name; ``writable`` whether a
+    client may write it in this view.
+    """
+
+    path: str
+    type: str
+    location: Location
+    writable: bool
+    word_order: str = "big"
+    scale: float = 1.0
+    offset: float = 0.0
+    bit: int | None = None  # a bit of a word variable (%MX, or a register's bit)
+
+    @property
+    def words(self) -> int:
+        return 1 if self.location.table in ("coil", "discrete") else _WORDS.get(self.type, 1)
+
+
+@dataclass
+class IoMap:
+    """Every point of both views, with lookups by location and by variable."""
+
+    points: list[Point] = field(default_factory=list)
+
+    def add(self, point: Point) -> None:
+        self.points.append(point)
+
+    def at(self) -> dict[Location, tuple[Point, int]]:
+        """Each address -> (point, which word of the point)."""
+        found: dict[Location, tuple[Point, int]] = {}
+        for point in self.points:
+            for word in range(point.words):
+                location = Location(point.location.unit, point.location.table, point.location.address + word)
+                found[location] = (point, word)
+        return found
+
+    def for_variable(self, path: str, unit: int | None = None) -> list[Point]:
+        key = path.casefold()
+        return [p for p in self.points if p.path.casefold() == key and (unit is None or p.location.unit == unit)]
+
+    def units(self) -> list[int]:
+        return sorted({p.location.unit for p in self.points} | {SCADA_UNIT, FIELD_UNIT})
+
+
+def default_map(model: Model, paths: dict[int, str]) -> IoMap:
+    """The two views of every located variable (``AT %IX0.0`` ...). ``paths`` gives each located
+    variable's dotted path by ``id(VarInfo)`` (globals: ``GVL.x``; program variables: ``MAIN.x``)."""
+    mapping = IoMap()
+    for variable, path in _located(model, paths):
+        match = _ADDRESS.match(variable.address or "")
+        if match is None:
+            continue
+        area, size, number, bit = match.group(1).upper(), match.group(2).upper(), int(match.group(3)), match.group(4)
+        kind = _elementary_name(variable.type)
+        if kind is None:
+            continue
+        if size in ("X", "") and bit is not None:
+            index = number * 8 + int(bit)
+            if area == "Q":
+                mapping.add(Point(path, "BOOL", Location(SCADA_UNIT, "coil", index), writable=False))
+                mapping.add(Point(path, "BOOL", Location(FIELD_UNIT, "discrete", index), writable=False))
+            elif area == "I":
+                mapping.add(Point(path, "BOOL", Location(SCADA_UNIT, "discrete", index), writable=False))
+                mapping.add(Point(path, "BOOL", Location(FIELD_UNIT, "coil", index), writable=True))
+            continue
+        if area == "I" and size == "W":
+            mapping.add(Point(path, kind, Location(SCADA_UNIT, "input", number), writable=False))
+            mapping.add(Point(path, kind, Location(FIELD_UNIT, "holding", number), writable=True))
+        elif area == "Q" and size == "W":
+            mapping.add(Point(path, kind, Location(SCADA_UNIT, "holding", number), writable=False))
+            mapping.add(Point(path, kind, Location(FIELD_UNIT, "input", number), writable=False))
+        elif area == "M" and size == "W":
+            mapping.add(Point(path, kind, Location(SCADA_UNIT, "holding", 1024 + number), writable=True))
+        elif area == "M" and size == "D":
+            mapping.add(Point(path, kind, Location(SCADA_UNIT, "holding", 2048 + 2 * number), writable=True))
+        elif area == "M" and size == "L":
+            mapping.add(Point(path, kind, Location(SCADA_UNIT, "holding", 4096 + 4 * number), writable=True))
+    return mapping
+
+
+def _located(model: Model, paths: dict[int, str]) -> list[tuple[VarInfo, str]]:
+    found = []
+    for gvl in model.gvls.values():
+        for variable in gvl.variables.values():
+            if variable.address and id(variable) in paths:
+                found.append((variable, paths[id(variable)]))
+    for pou in model.user_pous():
+        if pou.kind == "PROGRAM":
+            for variable in pou.variables.values():
+                if variable.address and id(variable) in paths:
+                    found.append((variable, paths[id(variable)]))
+    return found
+
+
+def _elementary_name(kind: Type) -> str | None:
+    kind = resolved(kind)
+    if isinstance(kind, ElementaryType):
+        return kind.name
+    return None
+
+
+def load_map(path: Path, mapping: IoMap, resolve: Callable[[str], Type]) -> IoMap:
+    """Add the points of a map file (see the module docstring) to ``mapping``.
+
+    ``resolve`` gives the type of a variable path (raising KeyError for an unknown one).
+
+    Raises:
+        DiagnosticError: ``MAP.toml:line:col: message`` for anything invalid.
+    """
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise DiagnosticError(Diagnostic(name, 1, 1, f"cannot read map: {exc.strerror}")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DiagnosticError(Diagnostic(name, 1, 1, f"invalid TOML: {exc}")) from None
+    for number, entry in enumerate(data.get("point", []), 1):
+        where = f"point {number}"
+        variable = entry.get("variable")
+        if not isinstance(variable, str):
+            raise _error(name, text, "[[point]]", f'{where}: needs variable = "PATH"')
+        try:
+            kind = resolved(resolve(variable))
+        except KeyError as exc:
+            raise _error(name, text, variable, f"{where}: {exc.args[0] if exc.args else 'unknown variable'}") from None
+        if isinstance(kind, StructType) or not isinstance(kind, ElementaryType):
+            raise _error(
+                name, text, variable, f"{where}: {variable} is a {kind}: map its elementary members one by one"
+            )
+        table = entry.get("table")
+        if table not in TABLES:
+            raise _error(name, text, str(table), f"{where}: table must be one of {', '.join(TABLES)}")
+        type_name = str(entry.get("type", kind.name)).upper()
+        if type_name not in _WORDS:
+            raise _error(name, text, type_name, f"{where}: unsupported type {type_name}")
+        access = entry.get("access", "read")
+        if access not in ("read", "readwrite"):
+            raise _error(name, text, str(access), f"{where}: access must be read or readwrite")
+        if access == "readwrite" and table in ("discrete", "input"):
+            raise _error(name, text, str(access), f"{where}: {table} tables are read-only in Modbus")
+        order = entry.get("word_order", "big")
+        if order not in ("big", "little"):
+            raise _error(name, text, str(order), f"{where}: word_order must be big or little")
+        address = entry.get("address")
+        unit = entry.get("unit", SCADA_UNIT)
+        if not isinstance(address, int) or not 0 <= address <= 65535 or not isinstance(unit, int) or not 0 < unit < 248:
+            raise _error(name, text, "address", f"{where}: address must be 0..65535 and unit 1..247")
+        mapping.add(
+            Point(
+                variable,
+                type_name,
+                Location(unit, table, address),
+                access == "readwrite",
+                order,
+                float(entry.get("scale", 1.0)),
+                float(entry.get("offset", 0.0)),
+            )
+        )
+    _check_overlaps(mapping, name, text)
+    return mapping
+
+
+def _check_overlaps(mapping: IoMap, name: str, text: str) -> None:
+    seen: dict[Location, Point] = {}
+    for point in mapping.points:
+        for word in range(point.words):
+            location = Location(point.location.unit, point.location.table, point.location.address + word)
+            other = seen.get(location)
+            if other is not None and other is not point:
+                raise _error(
+                    name,
+                    text,
+                    point.path,
+                    f"unit {location.unit} {location.table} {location.address} is used by {other.path} and {point.path}",
+                )
+            seen[location] = point
+
+
+def _error(path: str, text: str, needle: str, message: str) -> DiagnosticError:
+    line, column = 1, 1
+    for number, content in enumerate(text.splitlines(), 1):
+        if needle and needle in content:
+            line, column = number, content.index(needle) + 1
+            break
+    return DiagnosticError(Diagnostic(path, line, column, message))
+
+
+# ---------------------------------------------------------------------------------------------- encoding
+
+
+def to_words(value: Any, point: Point) -> list[int]:
+    """A PLC value as the registers (or the one coil state) that carry it."""
+    kind = point.type
+    if point.location.table in ("coil", "discrete"):
+        return [1 if value else 0]
+    if isinstance(value, bool):
+        value = int(value)
+    if point.scale != 1.0 or point.offset != 0.0:
+        value = value * point.scale + point.offset
+    if kind in ("REAL", "LREAL"):
+        packed = struct.pack(">f" if kind == "REAL" else ">d", float(value))
+    else:
+        words = _WORDS.get(kind, 1)
+        number = round(value) & ((1 << (16 * words)) - 1)
+        packed = number.to_bytes(2 * words, "big")
+    registers = [int.from_bytes(packed[i : i + 2], "big") for i in range(0, len(packed), 2)]
+    return registers if point.word_order == "big" else list(reversed(registers))
+
+
+def from_words(words: list[int], point: Point) -> Any:
+    """The PLC value carried by registers (or a coil state)."""
+    kind = point.type
+    if point.location.table in ("coil", "discrete"):
+        return bool(words[0])
+    ordered = words if point.word_order == "big" else list(reversed(words))
+    packed = b"".join(int(w & 0xFFFF).to_bytes(2, "big") for w in ordered)
+    if kind in ("REAL", "LREAL"):
+        value: float | int = struct.unpack(">f" if kind == "REAL" else ">d", packed)[0]
+    else:
+        value = int.from_bytes(packed, "big", signed=kind in ("INT", "DINT", "LINT", "SINT"))
+    if point.scale != 1.0 or point.offset != 0.0:
+        value = (value - point.offset) / point.scale
+        if kind not in ("REAL", "LREAL"):
+            value = round(value)
+    return value

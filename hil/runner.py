@@ -1,0 +1,420 @@
+"""The HIL runner: the scenario files of ``plcops test``, against a real or emulated controller over Modbus.
+
+For each scenario, :class:`ModbusTarget` plays the scenario's timeline through the rig's transport:
+signals are written and read at their Modbus addresses (from the rig's ``[signals]``, else from the
+variables' ``AT`` addresses in the field-wiring view), plant models run in closed loop, and expectations
+are judged with the rig's timing tolerance. Against the virtual PLC in lockstep the PLC scans exactly
+one cycle per step, so a deterministic scenario gives the verdict it gives on the simulator.
+
+Safety first: on a failure, a timeout, a lost connection or Ctrl-C, the runner writes the rig's safe
+state to everything it drives and says so; bounded retries; a rig lock stops two runs from driving one
+rig; errors name the address, the variable and what the device answered.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import html
+import logging
+import os
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from pymodbus.client import ModbusSerialClient, ModbusTcpClient
+from pymodbus.exceptions import ModbusException
+from pymodbus.framer import FramerType
+
+from hil.iomap import FIELD_UNIT, IoMap, Location, Point, from_words, to_words
+from hil.plants import PlantModel, load_plant
+from hil.rig import Rig
+from hil.virtual_plc import CONTROL
+from plcops.testing.scenario import Scenario, ScenarioResult, run_scenario
+
+_EXCEPTIONS = {
+    1: "illegal function",
+    2: "illegal data address",
+    3: "illegal data value",
+    4: "device failure",
+    6: "device busy",
+}
+
+
+class HilError(Exception):
+    """A communication problem, with the address, the signal and what happened."""
+
+
+@dataclass
+class HilResult:
+    """One scenario case on the rig."""
+
+    result: ScenarioResult
+    safe_state: list[str] = field(default_factory=list)  # what was written to make the rig safe
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.result.passed and not self.error
+
+
+# ---------------------------------------------------------------------------------------------- target
+
+
+class ModbusTarget:
+    """A scenario target over Modbus (TCP or RTU), with plant models in the loop."""
+
+    def __init__(
+        self, rig: Rig, scenario: Scenario, iomap: IoMap | None, *, lockstep: bool, scans_per_cycle: int = 1
+    ) -> None:
+        self.rig = rig
+        self.cycle_ns = rig.cycle_ns
+        self.lockstep = lockstep
+        self.scans_per_cycle = scans_per_cycle
+        self.points = {
+            signal: self._point(signal, scenario.signals.get(signal, signal), iomap) for signal in _signals_of(scenario)
+        }
+        self.plants: list[tuple[Any, PlantModel]] = []
+        for spec in rig.plants:
+            try:
+                self.plants.append((spec, load_plant(spec.model, spec.parameters, base_dir=rig.path.parent)))
+            except ValueError as exc:
+                raise HilError(str(exc)) from None
+            for signal in [*spec.inputs.values(), *spec.outputs.values()]:
+                if signal not in self.points:
+                    self.points[signal] = self._point(signal, scenario.signals.get(signal, signal), iomap)
+        self.driven: set[str] = set()
+        self.client = self._client()
+        self._started = time.monotonic_ns()
+        self._now = 0
+
+    def _client(self) -> ModbusTcpClient | ModbusSerialClient:
+        transport = self.rig.transport
+        client: ModbusTcpClient | ModbusSerialClient
+        if transport.kind == "tcp":
+            client = ModbusTcpClient(
+                transport.host, port=transport.port, timeout=transport.timeout_s, retries=transport.retries
+            )
+        else:
+            client = ModbusSerialClient(
+                transport.device,
+                framer=FramerType.RTU,
+                baudrate=transport.baudrate,
+                parity=transport.parity,
+                stopbits=transport.stopbits,
+                timeout=transport.timeout_s,
+                retries=transport.retries,
+            )
+        if not client.connect():
+            raise HilError(f"cannot connect to {transport.describe()}")
+        return client
+
+    def _point(self, signal: str, variable: str, iomap: IoMap | None) -> Point:
+        entry = self.rig.signals.get(signal)
+        if entry is not None:
+            table = entry["table"]
+            kind = str(entry.get("type", "BOOL" if table in ("coil", "discrete") else "INT")).upper()
+            writable = table in ("coil", "holding")
+            return Point(
+                variable,
+                kind,
+                Location(self.rig.transport.unit, table, int(entry["address"])),
+                writable,
+                str(entry.get("word_order", "big")),
+            )
+        if iomap is not None:
+            points = iomap.for_variable(variable, FIELD_UNIT)
+            if points:
+                point = points[0]
+                return Point(
+                    point.path,
+                    point.type,
+                    Location(self.rig.transport.unit, point.location.table, point.location.address),
+                    point.writable,
+                    point.word_order,
+                    point.scale,
+                    point.offset,
+                )
+        raise HilError(
+            f"signal '{signal}' ({variable}) has no Modbus address: give it one in the rig's [signals], or an AT address in the project"
+        )
+
+    # -------------------------------------------------------------------- the Target protocol
+
+    def now_ns(self) -> int:
+        return self._now if self.lockstep else time.monotonic_ns() - self._started
+
+    def write(self, signal: str, value: Any) -> None:
+        point = self.points[signal]
+        if not point.writable:
+            raise HilError(
+                f"signal '{signal}' is {point.location.table} {point.location.address}: the rig cannot drive a PLC output"
+            )
+        self._write(point, value, signal)
+        self.driven.add(signal)
+
+    def read(self, signal: str) -> Any:
+        return self._read(self.points[signal], signal)
+
+    def step(self) -> None:
+        if self.plants:
+            self._plants()
+        if self.lockstep:
+            self._call(
+                "write",
+                Location(FIELD_UNIT, "holding", CONTROL),
+                lambda: self.client.write_register(CONTROL, self.scans_per_cycle, device_id=self.rig.transport.unit),
+                "scan control",
+            )
+            self._now += self.cycle_ns
+            return
+        target = self._started + self._now + self.cycle_ns
+        delay = target - time.monotonic_ns()
+        if delay > 0:
+            time.sleep(delay / 1e9)
+        self._now += self.cycle_ns
+
+    def _plants(self) -> None:
+        dt = self.cycle_ns / 1e9
+        for spec, plant in self.plants:
+            outputs = {name: self.read(signal) for name, signal in spec.inputs.items()}
+            try:
+                produced = plant.step(dt, outputs)
+            except Exception as exc:  # a user's model: report it as the rig's failure, then go safe
+                raise HilError(f"plant model {spec.model} failed: {type(exc).__name__}: {exc}") from None
+            for name, signal in spec.outputs.items():
+                if name in produced:
+                    self.write(signal, produced[name])
+
+    # -------------------------------------------------------------------- Modbus
+
+    def _read(self, point: Point, signal: str) -> Any:
+        unit, table, address = point.location.unit, point.location.table, point.location.address
+        count = point.words
+        if table == "coil":
+            response = self._call(
+                "read", point.location, lambda: self.client.read_coils(address, count=1, device_id=unit), signal
+            )
+            return bool(response.bits[0])
+        if table == "discrete":
+            response = self._call(
+                "read",
+                point.location,
+                lambda: self.client.read_discrete_inputs(address, count=1, device_id=unit),
+                signal,
+            )
+            return bool(response.bits[0])
+        if table == "holding":
+            response = self._call(
+                "read",
+                point.location,
+                lambda: self.client.read_holding_registers(address, count=count, device_id=unit),
+                signal,
+            )
+        else:
+            response = self._call(
+                "read",
+                point.location,
+                lambda: self.client.read_input_registers(address, count=count, device_id=unit),
+                signal,
+            )
+        return from_words(list(response.registers), point)
+
+    def _write(self, point: Point, value: Any, signal: str) -> None:
+        unit, table, address = point.location.unit, point.location.table, point.location.address
+        if table == "coil":
+            self._call(
+                "write", point.location, lambda: self.client.write_coil(address, bool(value), device_id=unit), signal
+            )
+            return
+        words = to_words(value, point)
+        if len(words) == 1:
+            self._call(
+                "write", point.location, lambda: self.client.write_register(address, words[0], device_id=unit), signal
+            )
+        else:
+            self._call(
+                "write", point.location, lambda: self.client.write_registers(address, words, device_id=unit), signal
+            )
+
+    def _call(self, what: str, location: Location, request: Any, signal: str) -> Any:
+        where = f"{location.table} {location.address} of unit {location.unit}"
+        try:
+            response = request()
+        except ModbusException as exc:
+            raise HilError(
+                f"no valid reply {what}ing {where} (signal '{signal}') from {self.rig.transport.describe()} after {self.rig.transport.retries} retries: {exc}"
+            ) from None
+        if response.isError():
+            code = getattr(response, "exception_code", 0)
+            raise HilError(
+                f"the device refused {what}ing {where} (signal '{signal}'): exception {code:02d} ({_EXCEPTIONS.get(code, 'unknown')})"
+            )
+        return response
+
+    def make_safe(self) -> list[str]:
+        """Write the safe state to everything this run drove (declared values, else FALSE/0)."""
+        applied = []
+        for signal in sorted(self.driven | {s for s in self.rig.safe_state if s in self.points}):
+            point = self.points[signal]
+            if not point.writable:
+                continue
+            value = self.rig.safe_state.get(signal, False if point.location.table == "coil" else 0)
+            try:
+                self._write(point, value, signal)
+                applied.append(f"{signal}={value}")
+            except HilError as exc:
+                applied.append(f"{signal}: NOT applied ({exc})")
+        return applied
+
+    def close(self) -> None:
+        self.client.close()
+        for _, plant in self.plants:
+            closer = getattr(plant, "close", None)
+            if callable(closer):
+                closer()
+
+
+def _signals_of(scenario: Scenario) -> list[str]:
+    names = {s for step in scenario.steps for s in step.settings}
+    names |= {e.signal for step in scenario.steps for e in step.expectations}
+    return sorted(names)
+
+
+# ---------------------------------------------------------------------------------------------- runs
+
+
+@contextmanager
+def rig_lock(rig: Rig) -> Iterator[None]:
+    """Hold the rig's lock for the run (another run on the same rig fails at once, naming the lock)."""
+    path = Path(tempfile.gettempdir()) / f"plcops-rig-{''.join(c if c.isalnum() else '_' for c in rig.name)}.lock"
+    handle = open(path, "w")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise HilError(f"rig '{rig.name}' is in use by another run (lock {path})") from None
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def run_on_rig(
+    rig: Rig, scenarios: list[Scenario], iomap: IoMap | None, *, lockstep: bool, scans_per_cycle: int = 1
+) -> list[HilResult]:
+    """Run scenarios one after another on the rig (holding its lock); safe state after each one that
+    fails, and on any interruption."""
+    logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
+    results: list[HilResult] = []
+    with rig_lock(rig):
+        for scenario in scenarios:
+            began = time.perf_counter()
+            target: ModbusTarget | None = None
+            outcome = HilResult(ScenarioResult(scenario))
+            try:
+                target = ModbusTarget(rig, scenario, iomap, lockstep=lockstep, scans_per_cycle=scans_per_cycle)
+                outcome.result = run_scenario(scenario, target, tolerance_ns=rig.tolerance_ns)
+            except HilError as exc:
+                outcome.error = str(exc)
+            except KeyboardInterrupt:
+                outcome.error = "interrupted (Ctrl-C)"
+                if target is not None:
+                    outcome.safe_state = target.make_safe()
+                results.append(outcome)
+                raise
+            finally:
+                if target is not None:
+                    if not outcome.passed and not outcome.safe_state:
+                        outcome.safe_state = target.make_safe()
+                    target.close()
+            outcome.seconds = time.perf_counter() - began
+            results.append(outcome)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------- reports
+
+
+def junit(results: list[HilResult], rig: Rig) -> str:
+    """JUnit XML: a testsuite for the rig, a testcase per scenario case."""
+    suite = ET.Element("testsuite", name=f"hil {rig.name}", tests=str(len(results)))
+    failures = errors = 0
+    for result in results:
+        case = ET.SubElement(
+            suite, "testcase", classname=f"hil.{rig.name}", name=result.result.scenario.id, time=f"{result.seconds:.3f}"
+        )
+        if result.error:
+            errors += 1
+            element = ET.SubElement(case, "error", message=result.error)
+            element.text = result.error + ("\nsafe state: " + ", ".join(result.safe_state) if result.safe_state else "")
+        elif not result.passed:
+            failures += 1
+            text = "\n".join(result.result.failures)
+            element = ET.SubElement(case, "failure", message=result.result.failures[0])
+            element.text = text + ("\nsafe state: " + ", ".join(result.safe_state) if result.safe_state else "")
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+    return (
+        ET.tostring(ET.Element("testsuites"), encoding="unicode").replace(
+            "<testsuites />", "<testsuites>" + ET.tostring(suite, encoding="unicode") + "</testsuites>"
+        )
+        + "\n"
+    )
+
+
+def timing_diagram(result: HilResult) -> str:
+    """An HTML page with an SVG timing diagram: every signal over time, expectations as shaded windows
+    (green met, red not met)."""
+    scenario = result.result.scenario
+    timeline = result.result.timeline
+    signals = sorted({name for _, values in timeline for name in values})
+    end = max((t for t, _ in timeline), default=1) or 1
+    width, row, left = 900, 46, 150
+    height = row * max(len(signals), 1) + 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + left + 20}" height="{height}" font-family="sans-serif" font-size="12">'
+    ]
+    x = lambda t: left + width * t / end  # noqa: E731 - a local scale
+    for index, name in enumerate(signals):
+        top = 20 + index * row
+        parts.append(f'<text x="4" y="{top + 22}">{html.escape(name)}</text>')
+        for step in scenario.steps:
+            for expectation in step.expectations:
+                if expectation.signal != name:
+                    continue
+                start, stop = expectation.start_ns, expectation.start_ns + max(expectation.window_ns, 10_000_000)
+                colour = "#9f9" if expectation.met and not expectation.broken else "#f99"
+                parts.append(
+                    f'<rect x="{x(start):.1f}" y="{top}" width="{max(x(stop) - x(start), 2):.1f}" height="{row - 10}" fill="{colour}" opacity="0.5"><title>{html.escape(expectation.describe())}</title></rect>'
+                )
+        values = [(t, v.get(name)) for t, v in timeline]
+        numeric = [float(v) for _, v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        low, high = (min(numeric), max(numeric)) if numeric else (0.0, 1.0)
+        span = (high - low) or 1.0
+        points = []
+        for t, value in values:
+            level = (
+                (1.0 if value else 0.0)
+                if isinstance(value, bool) or not isinstance(value, (int, float))
+                else (float(value) - low) / span
+            )
+            points.append(f"{x(t):.1f},{top + (row - 12) - level * (row - 16):.1f}")
+        parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#036" stroke-width="1.5"/>')
+    parts.append(
+        f'<text x="{left}" y="{height - 4}">0</text><text x="{left + width - 60}" y="{height - 4}">{end / 1e9:.3f} s</text>'
+    )
+    parts.append("</svg>")
+    verdict = "passed" if result.passed else "FAILED"
+    problems = "".join(
+        f"<li>{html.escape(line)}</li>" for line in [*result.result.failures, *([result.error] if result.error else [])]
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(scenario.id)}</title></head><body>"
+        f"<h1>{html.escape(scenario.id)}: {verdict}</h1><ul>{problems}</ul>{''.join(parts)}</body></html>\n"
+    )

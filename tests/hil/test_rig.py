@@ -1,0 +1,102 @@
+"""The rig file (hil/rig.py): what it reads, and errors as ``rig.toml:line:col: error: message``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hil.rig import load_rig
+from plcops.st.diagnostics import DiagnosticError
+from tests.hil.common import EXAMPLE, write
+
+
+def test_the_example_rig() -> None:
+    rig = load_rig(EXAMPLE / "rig.toml")
+    assert rig.name == "filling-bench"
+    assert rig.project == EXAMPLE.resolve()
+    assert (rig.transport.kind, rig.transport.host, rig.transport.port, rig.transport.unit) == (
+        "tcp",
+        "127.0.0.1",
+        5020,
+        2,
+    )
+    assert (rig.transport.timeout_s, rig.transport.retries) == (0.5, 2)
+    assert (rig.cycle_ns, rig.tolerance_ns, rig.lockstep) == (10_000_000, 50_000_000, None)
+    assert rig.safe_state == {"start": False, "bottle": False, "full": False}
+
+
+def test_a_full_rig_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "rig.toml",
+        """
+        [rig]
+        name = "bench 2"
+        [transport]
+        kind = "rtu"
+        device = "/dev/ttyUSB0"
+        baudrate = 9600
+        parity = "even"
+        stopbits = 2
+        unit = 5
+        timeout = "T#250ms"
+        retries = 0
+        [timing]
+        cycle = "20ms"
+        tolerance = 0.1
+        lockstep = false
+        [map]
+        file = "maps/io.toml"
+        [signals]
+        speed = { table = "holding", address = 7, type = "REAL", word_order = "little" }
+        [safe_state]
+        speed = 0.0
+        [[plant]]
+        model = "hil.plants:Motor"
+        inputs = { enable = "run", setpoint = "speed" }
+        outputs = { speed = "actual" }
+        parameters = { time_constant = 0.2 }
+        """,
+    )
+    rig = load_rig(path)
+    assert rig.transport.describe() == "/dev/ttyUSB0 (9600 E 2) unit 5"
+    assert (rig.transport.timeout_s, rig.transport.retries) == (0.25, 0)
+    assert (rig.cycle_ns, rig.tolerance_ns, rig.lockstep) == (20_000_000, 100_000_000, False)
+    assert rig.map_file == (tmp_path / "maps" / "io.toml").resolve()
+    assert rig.signals == {"speed": {"table": "holding", "address": 7, "type": "REAL", "word_order": "little"}}
+    (plant,) = rig.plants
+    assert (plant.model, plant.inputs, plant.outputs, plant.parameters) == (
+        "hil.plants:Motor",
+        {"enable": "run", "setpoint": "speed"},
+        {"speed": "actual"},
+        {"time_constant": 0.2},
+    )
+
+
+RIG_ERRORS = [
+    ('[rig]\nname = "x"\n[transprot]\nkind = "tcp"\n', 3, "unknown section [transprot]"),
+    ('[transport]\nkind = "udp"\n', 2, "transport kind must be tcp or rtu"),
+    ('[transport]\nkind = "rtu"\nbaudrate = 9600\n', 2, 'an rtu transport needs device = "/dev/..."'),
+    ('[transport]\nkind = "rtu"\ndevice = "/dev/ttyS0"\nparity = "X"\n', 4, "parity must be N, E or O"),
+    ("[transport]\nretries = 11\n", 2, "retries must be 0..10 (bounded)"),
+    ('[transport]\ntimeout = "soon"\n', 2, "timeout: 'soon' is not a time"),
+    ('[timing]\ncycle = "10 parsecs"\n', 2, "cycle: '10 parsecs' is not a time"),
+    (
+        '[signals]\nlevel = { table = "register", address = 1 }\n',
+        2,
+        "signal level: needs table (coil, discrete, holding, input) and address",
+    ),
+    ('[[plant]]\nmodel = "hil.plants.Tank"\n', 2, '[[plant]] needs model = "module:Class"'),
+    ("[rig\n", 1, "invalid TOML"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), RIG_ERRORS, ids=[m[2][:32] for m in RIG_ERRORS])
+def test_rig_file_errors_name_the_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = tmp_path / "rig.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DiagnosticError) as caught:
+        load_rig(path)
+    header = caught.value.diagnostic.header()
+    assert header.startswith(f"{path}:{line}:"), header
+    assert message in header
