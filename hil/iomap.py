@@ -268,8 +268,33 @@ def _error(path: str, text: str, needle: str, message: str) -> DiagnosticError:
 # ---------------------------------------------------------------------------------------------- encoding
 
 
-def to_words(value: Any, point: Point) -> list[int]:
-    """A PLC value as the registers (or the one coil state) that carry it."""
+# The values each register type can carry (the range a rig's value must fit; see to_words).
+_RANGES = {
+    "BOOL": (0, 1),
+    "SINT": (-(2**7), 2**7 - 1),
+    "USINT": (0, 2**8 - 1),
+    "BYTE": (0, 2**8 - 1),
+    "INT": (-(2**15), 2**15 - 1),
+    "UINT": (0, 2**16 - 1),
+    "WORD": (0, 2**16 - 1),
+    "DINT": (-(2**31), 2**31 - 1),
+    "UDINT": (0, 2**32 - 1),
+    "DWORD": (0, 2**32 - 1),
+    "TIME": (0, 2**32 - 1),
+    "LINT": (-(2**63), 2**63 - 1),
+    "ULINT": (0, 2**64 - 1),
+    "LWORD": (0, 2**64 - 1),
+}
+_SIGNED = {"SINT", "INT", "DINT", "LINT"}
+
+
+def to_words(value: Any, point: Point, *, strict: bool = False) -> list[int]:
+    """A PLC value as the registers (or the one coil state) that carry it.
+
+    Integers travel in two's complement. A value the point's type cannot carry raises ValueError when
+    ``strict`` (what the HIL runner writes: it must not wrap a scenario's 40000 into an INT's -25536);
+    otherwise it wraps, as a PLC's own conversion to a narrower type does (what a server reads out).
+    """
     kind = point.type
     if point.location.table in ("coil", "discrete"):
         return [1 if value else 0]
@@ -281,14 +306,21 @@ def to_words(value: Any, point: Point) -> list[int]:
         packed = struct.pack(">f" if kind == "REAL" else ">d", float(value))
     else:
         words = _WORDS.get(kind, 1)
-        number = round(value) & ((1 << (16 * words)) - 1)
-        packed = number.to_bytes(2 * words, "big")
+        number = round(value)
+        low, high = _RANGES.get(kind, (-(2 ** (16 * words - 1)), 2 ** (16 * words) - 1))
+        if strict and not low <= number <= high:
+            raise ValueError(f"{number} is outside {low}..{high} ({kind})")
+        packed = (number & ((1 << (16 * words)) - 1)).to_bytes(2 * words, "big")
     registers = [int.from_bytes(packed[i : i + 2], "big") for i in range(0, len(packed), 2)]
     return registers if point.word_order == "big" else list(reversed(registers))
 
 
 def from_words(words: list[int], point: Point) -> Any:
-    """The PLC value carried by registers (or a coil state)."""
+    """The PLC value carried by registers (or a coil state).
+
+    A scaled point gives a float (register 215 with scale 10 is 21.5): whether that is rounded depends on
+    the variable it goes to, not on the register's type.
+    """
     kind = point.type
     if point.location.table in ("coil", "discrete"):
         return bool(words[0])
@@ -297,9 +329,7 @@ def from_words(words: list[int], point: Point) -> Any:
     if kind in ("REAL", "LREAL"):
         value: float | int = struct.unpack(">f" if kind == "REAL" else ">d", packed)[0]
     else:
-        value = int.from_bytes(packed, "big", signed=kind in ("INT", "DINT", "LINT", "SINT"))
+        value = int.from_bytes(packed, "big", signed=kind in _SIGNED)
     if point.scale != 1.0 or point.offset != 0.0:
         value = (value - point.offset) / point.scale
-        if kind not in ("REAL", "LREAL"):
-            value = round(value)
     return value

@@ -23,29 +23,31 @@ import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from pymodbus.client import ModbusSerialClient, ModbusTcpClient
 from pymodbus.exceptions import ModbusException
 from pymodbus.framer import FramerType
 
 from hil.iomap import FIELD_UNIT, IoMap, Location, Point, from_words, to_words
+from hil.modbus import EXCEPTION_NAMES
 from hil.plants import PlantModel, load_plant
 from hil.rig import Rig
 from hil.virtual_plc import CONTROL
 from plcops.testing.scenario import Scenario, ScenarioResult, run_scenario
 
-_EXCEPTIONS = {
-    1: "illegal function",
-    2: "illegal data address",
-    3: "illegal data value",
-    4: "device failure",
-    6: "device busy",
-}
-
 
 class HilError(Exception):
     """A communication problem, with the address, the signal and what happened."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: the safe state was applied; ``results`` holds the scenarios run so far, the
+    interrupted one last (its error says so, its safe_state what was written)."""
+
+    def __init__(self, results: list[HilResult]) -> None:
+        super().__init__("interrupted (Ctrl-C)")
+        self.results = results
 
 
 @dataclass
@@ -91,6 +93,7 @@ class ModbusTarget:
         self.client = self._client()
         self._started = time.monotonic_ns()
         self._now = 0
+        self._plc_scans: int | None = None  # a lockstep PLC's scan counter, read before the first scan
 
     def _client(self) -> ModbusTcpClient | ModbusSerialClient:
         transport = self.rig.transport
@@ -107,7 +110,7 @@ class ModbusTarget:
                 parity=transport.parity,
                 stopbits=transport.stopbits,
                 timeout=transport.timeout_s,
-                retries=transport.retries,
+                retries=0,  # retried by _call, which also reconnects
             )
         if not client.connect():
             raise HilError(f"cannot connect to {transport.describe()}")
@@ -164,12 +167,7 @@ class ModbusTarget:
         if self.plants:
             self._plants()
         if self.lockstep:
-            self._call(
-                "write",
-                Location(FIELD_UNIT, "holding", CONTROL),
-                lambda: self.client.write_register(CONTROL, self.scans_per_cycle, device_id=self.rig.transport.unit),
-                "scan control",
-            )
+            self._scan()
             self._now += self.cycle_ns
             return
         target = self._started + self._now + self.cycle_ns
@@ -177,6 +175,47 @@ class ModbusTarget:
         if delay > 0:
             time.sleep(delay / 1e9)
         self._now += self.cycle_ns
+
+    def _scan(self) -> None:
+        """One cycle of a lockstep PLC. A retried request must not scan twice (the first may have run and
+        only its reply been lost), so before a retry the runner asks the scan counter."""
+        if self._plc_scans is None:
+            self._plc_scans = self._read_scan_counter()
+        expected = (self._plc_scans + self.scans_per_cycle) & 0xFFFFFFFF
+        unit = self.rig.transport.unit
+        self._call(
+            "writing",
+            Location(FIELD_UNIT, "holding", CONTROL),
+            lambda: self.client.write_register(CONTROL, self.scans_per_cycle, device_id=unit),
+            "scan control",
+            done=lambda: self._scan_counter_says(expected),
+        )
+        self._plc_scans = expected
+
+    def _read_scan_counter(self) -> int:
+        unit = self.rig.transport.unit
+        location = Location(FIELD_UNIT, "holding", CONTROL + 1)
+        response = self._call(
+            "reading",
+            location,
+            lambda: self.client.read_holding_registers(CONTROL + 1, count=2, device_id=unit),
+            "scan counter",
+        )
+        high, low = response.registers
+        return int((high << 16) | low)
+
+    def _scan_counter_says(self, expected: int) -> bool:
+        """Whether the scan counter shows ``expected`` scans (False when it cannot be read: then the
+        scan request is sent again)."""
+        try:
+            response = self.client.read_holding_registers(CONTROL + 1, count=2, device_id=self.rig.transport.unit)
+        except ModbusException:
+            self.client.close()
+            return False
+        if response.isError():
+            return False
+        high, low = response.registers
+        return ((high << 16) | low) == expected
 
     def _plants(self) -> None:
         dt = self.cycle_ns / 1e9
@@ -197,12 +236,12 @@ class ModbusTarget:
         count = point.words
         if table == "coil":
             response = self._call(
-                "read", point.location, lambda: self.client.read_coils(address, count=1, device_id=unit), signal
+                "reading", point.location, lambda: self.client.read_coils(address, count=1, device_id=unit), signal
             )
             return bool(response.bits[0])
         if table == "discrete":
             response = self._call(
-                "read",
+                "reading",
                 point.location,
                 lambda: self.client.read_discrete_inputs(address, count=1, device_id=unit),
                 signal,
@@ -210,14 +249,14 @@ class ModbusTarget:
             return bool(response.bits[0])
         if table == "holding":
             response = self._call(
-                "read",
+                "reading",
                 point.location,
                 lambda: self.client.read_holding_registers(address, count=count, device_id=unit),
                 signal,
             )
         else:
             response = self._call(
-                "read",
+                "reading",
                 point.location,
                 lambda: self.client.read_input_registers(address, count=count, device_id=unit),
                 signal,
@@ -228,31 +267,48 @@ class ModbusTarget:
         unit, table, address = point.location.unit, point.location.table, point.location.address
         if table == "coil":
             self._call(
-                "write", point.location, lambda: self.client.write_coil(address, bool(value), device_id=unit), signal
+                "writing", point.location, lambda: self.client.write_coil(address, bool(value), device_id=unit), signal
             )
             return
-        words = to_words(value, point)
+        try:
+            words = to_words(value, point, strict=True)
+        except (TypeError, ValueError) as exc:  # as the simulator refuses it: never wrap a value into another
+            raise HilError(
+                f"signal '{signal}' ({table} {address} of unit {unit}, {point.type}): {value!r} cannot be written: {exc}"
+            ) from None
         if len(words) == 1:
             self._call(
-                "write", point.location, lambda: self.client.write_register(address, words[0], device_id=unit), signal
+                "writing", point.location, lambda: self.client.write_register(address, words[0], device_id=unit), signal
             )
         else:
             self._call(
-                "write", point.location, lambda: self.client.write_registers(address, words, device_id=unit), signal
+                "writing", point.location, lambda: self.client.write_registers(address, words, device_id=unit), signal
             )
 
-    def _call(self, what: str, location: Location, request: Any, signal: str) -> Any:
+    def _call(self, doing: str, location: Location, request: Any, signal: str, done: Any = None) -> Any:
+        """Send a request, retrying up to the rig's ``retries`` after no reply or a lost connection
+        (reconnecting first). ``done`` tells, before a retry, whether the request took effect after all."""
         where = f"{location.table} {location.address} of unit {location.unit}"
-        try:
-            response = request()
-        except ModbusException as exc:
+        retries = self.rig.transport.retries
+        for attempt in range(retries + 1):
+            try:
+                if attempt and done is not None and done():
+                    return None
+                response = request()
+                break
+            except ModbusException as exc:
+                failure = exc
+                self.client.close()  # a fresh connection for the next attempt (pymodbus reconnects on use)
+                if attempt < retries:
+                    time.sleep(min(0.05 * 2**attempt, 0.5))
+        else:
             raise HilError(
-                f"no valid reply {what}ing {where} (signal '{signal}') from {self.rig.transport.describe()} after {self.rig.transport.retries} retries: {exc}"
-            ) from None
+                f"no valid reply {doing} {where} (signal '{signal}') from {self.rig.transport.describe()} after {retries} retries: {failure}"
+            )
         if response.isError():
             code = getattr(response, "exception_code", 0)
             raise HilError(
-                f"the device refused {what}ing {where} (signal '{signal}'): exception {code:02d} ({_EXCEPTIONS.get(code, 'unknown')})"
+                f"the device refused {doing} {where} (signal '{signal}'): exception {code:02d} ({EXCEPTION_NAMES.get(code, 'unknown')})"
             )
         return response
 
@@ -292,12 +348,14 @@ def _signals_of(scenario: Scenario) -> list[str]:
 def rig_lock(rig: Rig) -> Iterator[None]:
     """Hold the rig's lock for the run (another run on the same rig fails at once, naming the lock)."""
     path = Path(tempfile.gettempdir()) / f"plcops-rig-{''.join(c if c.isalnum() else '_' for c in rig.name)}.lock"
-    handle = open(path, "w")
+    handle = open(path, "a+")  # not "w": a run that is turned away must not erase the holder's PID
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise HilError(f"rig '{rig.name}' is in use by another run (lock {path})") from None
+        handle.seek(0)
+        handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
         yield
@@ -306,10 +364,22 @@ def rig_lock(rig: Rig) -> Iterator[None]:
 
 
 def run_on_rig(
-    rig: Rig, scenarios: list[Scenario], iomap: IoMap | None, *, lockstep: bool, scans_per_cycle: int = 1
+    rig: Rig,
+    scenarios: list[Scenario],
+    iomap: IoMap | None,
+    *,
+    lockstep: bool,
+    scans_per_cycle: int = 1,
+    before_each: Callable[[Scenario], None] | None = None,
 ) -> list[HilResult]:
-    """Run scenarios one after another on the rig (holding its lock); safe state after each one that
-    fails, and on any interruption."""
+    """Run scenarios one after another on the rig, holding its lock; the safe state after each one that
+    fails, and on any interruption. ``before_each`` prepares the controller for a scenario (with
+    ``--emulate``: a fresh virtual PLC, as ``plcops test`` gives each scenario a fresh simulator).
+
+    Raises:
+        HilError: the rig is in use by another run.
+        RunInterrupted: Ctrl-C (after the safe state was applied).
+    """
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
     results: list[HilResult] = []
     with rig_lock(rig):
@@ -318,6 +388,8 @@ def run_on_rig(
             target: ModbusTarget | None = None
             outcome = HilResult(ScenarioResult(scenario))
             try:
+                if before_each is not None:
+                    before_each(scenario)
                 target = ModbusTarget(rig, scenario, iomap, lockstep=lockstep, scans_per_cycle=scans_per_cycle)
                 outcome.result = run_scenario(scenario, target, tolerance_ns=rig.tolerance_ns)
             except HilError as exc:
@@ -326,8 +398,11 @@ def run_on_rig(
                 outcome.error = "interrupted (Ctrl-C)"
                 if target is not None:
                     outcome.safe_state = target.make_safe()
+                    target.close()
+                    target = None
+                outcome.seconds = time.perf_counter() - began
                 results.append(outcome)
-                raise
+                raise RunInterrupted(results) from None
             finally:
                 if target is not None:
                     if not outcome.passed and not outcome.safe_state:
@@ -384,10 +459,8 @@ def timing_diagram(result: HilResult) -> str:
     for index, name in enumerate(signals):
         top = 20 + index * row
         parts.append(f'<text x="4" y="{top + 22}">{html.escape(name)}</text>')
-        for step in scenario.steps:
-            for expectation in step.expectations:
-                if expectation.signal != name:
-                    continue
+        for expectation in result.result.expectations:
+            if expectation.signal == name:
                 start, stop = expectation.start_ns, expectation.start_ns + max(expectation.window_ns, 10_000_000)
                 colour = "#9f9" if expectation.met and not expectation.broken else "#f99"
                 parts.append(

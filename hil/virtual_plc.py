@@ -23,6 +23,7 @@ scans only when a client asks, through the control block, which makes CI runs de
 from __future__ import annotations
 
 import asyncio
+import logging
 import statistics
 import threading
 import time
@@ -31,11 +32,13 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from hil.iomap import FIELD_UNIT, IoMap, Location, Point, default_map, from_words, load_map, to_words
-from hil.modbus import Cell, PlcContext, ServerLoop, rtu_server, tcp_server
-from plcops.sim.simulator import Simulator, parse_duration
-from plcops.st.model import Model
+from hil.modbus import Binding, ModbusSlave, Views
+from hil.servers import RtuServer, SerialSettings, Server, ServerLoop, TcpServer
+from plcops.sim.simulator import ScanError, Simulator, parse_duration
+from plcops.st.model import ElementaryType, EnumType, Model, resolved
 
 CONTROL = 64000  # first register of the control block (unit 2)
+log = logging.getLogger("plcops.hil")
 
 
 @dataclass
@@ -61,7 +64,12 @@ class ScanStats:
 
 
 class VirtualPlc:
-    """A simulator with its I/O map, servable over Modbus TCP and RTU (see the module docstring)."""
+    """A simulator with its I/O map, servable over Modbus TCP and RTU (see the module docstring).
+
+    Free-running, a runtime error stops the PLC as a real one goes to STOP: :attr:`fault` holds the
+    error and every request is answered with exception 04 (device failure) until :meth:`restart`. In
+    lockstep the scan request that hit the error gets exception 04 and the next one scans again.
+    """
 
     def __init__(self, simulator: Simulator, iomap: IoMap, *, lockstep: bool = False) -> None:
         self.sim = simulator
@@ -69,8 +77,11 @@ class VirtualPlc:
         self.lockstep = lockstep
         self.lock = threading.RLock()
         self.stats = ScanStats()
-        self.context = PlcContext(self._views(), self.lock)
+        self.fault: ScanError | None = None  # free-running: the error that stopped the PLC
+        self.last_error: ScanError | None = None  # the latest runtime error, in either mode
+        self.slave = ModbusSlave(self._views(), self.lock)
         self.loop: ServerLoop | None = None
+        self.servers: list[Server] = []
         self._running = False
 
     @classmethod
@@ -95,55 +106,62 @@ class VirtualPlc:
         )
         iomap = default_map(simulator.model, located_paths(simulator))
         if map_file is not None:
-            load_map(map_file, iomap, lambda path: simulator._resolve(path)[2])
+            load_map(map_file, iomap, simulator.type_of)
         return cls(simulator, iomap, lockstep=lockstep)
 
     # -------------------------------------------------------------------- the data
 
-    def _views(self) -> dict[int, dict[str, dict[int, Cell]]]:
-        views: dict[int, dict[str, dict[int, Cell]]] = {unit: {} for unit in self.iomap.units()}
+    def _views(self) -> Views:
+        views: Views = {unit: {} for unit in self.iomap.units()}
+        bindings: dict[int, Binding] = {}
         for location, (point, word) in self.iomap.at().items():
-            getter = self._getter(point, word)
-            setter = self._setter(point, word) if point.writable else None
-            views.setdefault(location.unit, {}).setdefault(location.table, {})[location.address] = Cell(getter, setter)
+            binding = bindings.get(id(point))
+            if binding is None:
+                binding = bindings[id(point)] = self._binding(point)
+            views.setdefault(location.unit, {}).setdefault(location.table, {})[location.address] = (binding, word)
         control = views.setdefault(FIELD_UNIT, {}).setdefault("holding", {})
-        control[CONTROL] = Cell(lambda: 0, self._run_scans if self.lockstep else None)
-        control[CONTROL + 1] = Cell(lambda: (self.sim.scans >> 16) & 0xFFFF)
-        control[CONTROL + 2] = Cell(lambda: self.sim.scans & 0xFFFF)
-        for index in range(4):
-            control[CONTROL + 3 + index] = Cell(self._time_word(48 - 16 * index))
-        control[CONTROL + 7] = Cell(lambda: 1 if self.lockstep else 0)
+        scan = Binding(1, lambda: [0], self._prepare_scans if self.lockstep else None)
+        scans = Binding(2, lambda: [(self.sim.scans >> 16) & 0xFFFF, self.sim.scans & 0xFFFF])
+        millis = Binding(4, lambda: _split(self.sim.now_ns // 1_000_000, 4))
+        mode = Binding(1, lambda: [1 if self.lockstep else 0])
+        for offset, slot in enumerate([(scan, 0), (scans, 0), (scans, 1), *((millis, i) for i in range(4)), (mode, 0)]):
+            control[CONTROL + offset] = slot
         return views
 
-    def _time_word(self, shift: int) -> Callable[[], int]:
-        return lambda: ((self.sim.now_ns // 1_000_000) >> shift) & 0xFFFF
+    def _binding(self, point: Point) -> Binding:
+        """The variable behind a point: read through the map's encoding, written through the
+        simulator's checks (a value outside the variable's type or subrange is refused: exception 03)."""
+        path = point.path
+        kind = resolved(self.sim.type_of(path))
+        integer = isinstance(kind, EnumType) or (isinstance(kind, ElementaryType) and not kind.is_real)
+        unit = 1_000_000 if isinstance(kind, ElementaryType) and kind.is_duration else 1  # TIME travels in ms
+        raw = self.sim.raw
 
-    def _getter(self, point: Point, word: int) -> Any:
-        def get() -> int | bool:
-            words = to_words(self.sim.raw(point.path), point)
-            return words[word]
+        def read() -> list[int]:
+            value = raw(path)
+            return to_words(value // unit if unit != 1 else value, point)
 
-        return get
+        def prepare(words: list[int]) -> Callable[[], None]:
+            value = from_words(words, point)
+            if integer and not isinstance(value, bool):
+                value = round(value) * unit
+            return self.sim.prepare_write(path, value)
 
-    def _setter(self, point: Point, word: int) -> Any:
-        def set_word(value: int | bool) -> None:
-            if point.location.table == "coil":
-                self.sim[point.path] = bool(value)
-                return
-            words = to_words(self.sim.raw(point.path), point)
-            words[word] = int(value)
-            try:
-                self.sim[point.path] = from_words(words, point)
-            except ValueError as exc:
-                raise ValueError(str(exc)) from None  # exception 03: a value the PLC refuses
+        return Binding(point.words, read, prepare if point.writable else None)
 
-        return set_word
-
-    def _run_scans(self, value: int | bool) -> None:
-        count = int(value)
+    def _prepare_scans(self, words: list[int]) -> Callable[[], None]:
+        count = words[0]
         if not 1 <= count <= 65535:
             raise ValueError("scan count must be 1..65535")
-        self.sim.scan(count)
+
+        def scan() -> None:
+            try:
+                self.sim.scan(count)
+            except ScanError as error:  # answered with exception 04; the next request may scan again
+                self.last_error = error
+                raise
+
+        return scan
 
     # -------------------------------------------------------------------- serving
 
@@ -151,32 +169,27 @@ class VirtualPlc:
         self,
         *,
         tcp: tuple[str, int] | None = ("127.0.0.1", 0),
-        rtu: dict[str, Any] | None = None,
+        rtu: dict[str, Any] | SerialSettings | None = None,
     ) -> VirtualPlc:
         """Start the servers (and, unless lockstep, the scan loop) in a background thread.
 
         ``tcp`` is (host, port) (port 0: any free port; see :attr:`port`), ``rtu`` the serial settings
         (``device``, ``baudrate``, ``parity``, ``stopbits``). Binds to 127.0.0.1 unless told otherwise.
+
+        Raises:
+            OSError: the port is taken or the address is not this machine's; serial.SerialException: the
+            serial device cannot be opened (missing, or in use: it is opened exclusively).
         """
-        factories: list[Callable[[], Any]] = []
+        self.servers = []
         if tcp is not None:
-            host, port = tcp
-            factories.append(lambda: tcp_server(self.context, host, port))
+            self.servers.append(TcpServer(self.slave, *tcp))
         if rtu is not None:
-            settings = dict(rtu)
-            factories.append(
-                lambda: rtu_server(
-                    self.context,
-                    settings["device"],
-                    int(settings.get("baudrate", 19200)),
-                    str(settings.get("parity", "N")),
-                    int(settings.get("stopbits", 1)),
-                )
-            )
-        self.loop = ServerLoop(*factories).start()
-        if not self.lockstep:
+            settings = rtu if isinstance(rtu, SerialSettings) else _serial_settings(rtu)
+            self.servers.append(RtuServer(self.slave, settings))
+        self.loop = ServerLoop(*self.servers).start()
+        if not self.lockstep and self.fault is None:
             self._running = True
-            self.loop.call(lambda: asyncio.ensure_future(self._scan_forever()))
+            self.loop.spawn(self._scan_forever)
         return self
 
     async def _scan_forever(self) -> None:
@@ -185,8 +198,14 @@ class VirtualPlc:
         deadline = loop.time()
         while self._running:
             started = time.perf_counter()
-            with self.lock:
-                self.sim.scan()
+            try:
+                with self.lock:
+                    self.sim.scan()
+            except ScanError as error:  # the PLC goes to STOP, and says so to every client
+                self.fault = self.last_error = error
+                self.slave.fault = str(error)
+                log.error("the virtual PLC stopped: %s", error)
+                return
             self.stats.starts.append(started)
             self.stats.durations.append(time.perf_counter() - started)
             if len(self.stats.starts) > 1_000_000:
@@ -194,10 +213,20 @@ class VirtualPlc:
             deadline += period
             await asyncio.sleep(max(0.0, deadline - loop.time()))
 
+    def restart(self, mode: str = "origin") -> None:
+        """Restart the program (see :meth:`Simulator.restart`; ``origin`` is a fresh PLC) and clear a fault."""
+        with self.lock:
+            self.sim.restart(mode)
+            self.fault = None
+            self.slave.fault = None
+
     @property
     def port(self) -> int:
-        assert self.loop is not None
-        return self.loop.port
+        """The TCP port served (useful after ``tcp=(host, 0)``)."""
+        for server in self.servers:
+            if isinstance(server, TcpServer):
+                return server.port
+        raise RuntimeError("the virtual PLC serves no TCP")
 
     def stop(self) -> None:
         self._running = False
@@ -210,6 +239,20 @@ class VirtualPlc:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _split(value: int, words: int) -> list[int]:
+    """An unsigned value as 16-bit words, high word first."""
+    return [(value >> (16 * (words - 1 - index))) & 0xFFFF for index in range(words)]
+
+
+def _serial_settings(settings: dict[str, Any]) -> SerialSettings:
+    return SerialSettings(
+        str(settings["device"]),
+        int(settings.get("baudrate", 19200)),
+        str(settings.get("parity", "N")).upper(),
+        int(settings.get("stopbits", 1)),
+    )
 
 
 def located_paths(simulator: Simulator) -> dict[int, str]:

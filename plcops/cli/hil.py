@@ -97,10 +97,18 @@ def serve(
     mode = "lockstep (scans on request)" if lockstep else f"scanning every {plc.sim.base_ns / 1e6:g} ms"
     note(f"virtual PLC serving {', '.join(where)}: unit 1 SCADA view, unit 2 field view; {mode}")
     sys.stderr.flush()
+    faulted = False
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    deadline = None if duration is None else time.monotonic() + duration
     try:
-        stop.wait(duration) if duration is not None else stop.wait()
+        while not stop.wait(0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic()))):
+            if plc.fault is not None and not faulted:
+                faulted = True
+                typer.echo(f"{plc.fault}", err=True)
+                note("the PLC has stopped: every request is now answered with exception 04 (device failure)")
+            if deadline is not None and time.monotonic() >= deadline:
+                break
     except KeyboardInterrupt:
         pass
     finally:
@@ -108,9 +116,9 @@ def serve(
         plc.stop()
         if not lockstep:
             note(
-                f"{int(jitter['scans'])} scans; scan-period jitter p50 {jitter['p50']:.2f} ms, p99 {jitter['p99']:.2f} ms; {plc.context.requests} requests, {plc.context.refused} refused"
+                f"{int(jitter['scans'])} scans; scan-period jitter p50 {jitter['p50']:.2f} ms, p99 {jitter['p99']:.2f} ms; {plc.slave.requests} requests, {plc.slave.refused} refused"
             )
-    raise typer.Exit(EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if plc.fault is not None else EXIT_OK)
 
 
 @hil_app.command("run")
@@ -129,67 +137,30 @@ def run(
         None, "--report", help="Write a timing diagram (HTML) per scenario into this folder."
     ),
 ) -> None:
-    """Run scenario files against the rig's controller (or, with --emulate, a virtual PLC of the project
-    over real Modbus TCP, in lockstep unless the rig says otherwise). Exit 0 all passed, 1 failures, 2 usage
-    or configuration errors."""
-    from hil.iomap import IoMap, default_map
-    from hil.rig import load_rig
-    from hil.runner import HilError, run_on_rig, timing_diagram
+    """Run scenario files against the rig's controller (or, with --emulate, a fresh virtual PLC of the
+    project per scenario over real Modbus TCP, in lockstep unless the rig says otherwise). Exit 0 all
+    passed, 1 failures, 2 usage or configuration errors, 130 interrupted (after applying the safe state)."""
+    from hil.runner import HilError, RunInterrupted, timing_diagram
     from hil.runner import junit as junit_xml
-    from hil.virtual_plc import VirtualPlc, located_paths
-    from plcops.sim.simulator import SimulationError, Simulator
-    from plcops.testing import tcunit
-    from plcops.testing.scenario import SUFFIX, load_scenarios
+    from hil.stage import load_stage, run_stage
+    from plcops.sim.simulator import SimulationError
 
+    interrupted = False
     try:
-        rig = load_rig(rig_file)
-        files = [p for path in scenarios for p in ([path] if path.is_file() else sorted(path.rglob(f"*{SUFFIX}")))]
-        cases = [case for file in files for case in load_scenarios(file)]
-    except DiagnosticError as exc:
-        typer.echo(exc.diagnostic.format(), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    if not cases:
-        typer.echo("error: no scenarios to run", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    plc = None
-    iomap: IoMap | None = None
-    try:
-        project = emulate or ([rig.project] if rig.project else None)
-        if emulate:
-            first = cases[0]
-            plc = VirtualPlc.load(
-                emulate,
-                program=first.program,
-                cycle_time=first.cycle,
-                lockstep=rig.lockstep is not False,
-                map_file=rig.map_file,
-                libraries=[tcunit.library()],
-                intrinsics=tcunit.INTRINSICS,
-            )
-            plc.serve(tcp=("127.0.0.1", 0))
-            rig.transport.kind, rig.transport.host, rig.transport.port, rig.transport.unit = (
-                "tcp",
-                "127.0.0.1",
-                plc.port,
-                2,
-            )
-            rig.cycle_ns = plc.sim.base_ns
-            iomap = plc.iomap
-            note(f"emulating {', '.join(str(p) for p in emulate)} as a virtual PLC on 127.0.0.1:{plc.port} (lockstep)")
-        elif project:
-            simulator = Simulator.load(project, libraries=[tcunit.library()], intrinsics=tcunit.INTRINSICS)
-            iomap = default_map(simulator.model, located_paths(simulator))
-        results = run_on_rig(rig, cases, iomap, lockstep=plc is not None and plc.lockstep)
+        rig, _ = load_stage(rig_file, scenarios)
+        results = run_stage(rig_file, scenarios, emulate=emulate, note=note)
     except SimulationError as exc:
         for diagnostic in exc.diagnostics:
             typer.echo(diagnostic.format(), err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    except (HilError, DiagnosticError) as exc:
-        typer.echo(f"error: {exc.diagnostic.format() if isinstance(exc, DiagnosticError) else exc}", err=True)
+    except DiagnosticError as exc:
+        typer.echo(exc.diagnostic.format(), err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    finally:
-        if plc is not None:
-            plc.stop()
+    except HilError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    except RunInterrupted as stopped:
+        results, interrupted = stopped.results, True
     failed = 0
     for result in results:
         verdict = "PASS" if result.passed else "FAIL"
@@ -204,9 +175,10 @@ def run(
     if report is not None:
         report.mkdir(parents=True, exist_ok=True)
         for number, result in enumerate(results):
-            (
-                report / f"{number:02d}_{''.join(c if c.isalnum() else '_' for c in result.result.scenario.id)}.html"
-            ).write_text(timing_diagram(result), encoding="utf-8")
+            name = "".join(c if c.isalnum() else "_" for c in result.result.scenario.id)
+            (report / f"{number:02d}_{name}.html").write_text(timing_diagram(result), encoding="utf-8")
+    if interrupted:
+        note(f"interrupted (Ctrl-C) after {len(results)} scenarios on rig {rig.name}; the safe state was applied")
+        raise typer.Exit(130)
     note(f"{len(results)} scenarios on rig {rig.name}: {len(results) - failed} passed, {failed} failed")
-    time.sleep(0)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

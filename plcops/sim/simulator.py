@@ -321,8 +321,22 @@ class Simulator:
         return value.get() if hasattr(value, "get") else value
 
     def __setitem__(self, path: str, value: Any) -> None:
+        self.prepare_write(path, value)()
+
+    def prepare_write(self, path: str, value: Any) -> Callable[[], None]:
+        """Check a write without doing it; the returned function does it. Lets a caller that writes several
+        variables at once (a Modbus multi-write) refuse them all when one is refused.
+
+        Raises:
+            KeyError: no such variable; ValueError: a value the variable's type refuses.
+        """
         owner, attribute, kind = self._resolve(path)
-        _set(owner, attribute, from_python(value, kind, path))
+        converted = from_python(value, kind, path)
+        return lambda: _set(owner, attribute, converted)
+
+    def type_of(self, path: str) -> Type:
+        """The declared type of a variable path (KeyError for an unknown one)."""
+        return self._resolve(path)[2]
 
     def force(self, path: str, value: Any) -> None:
         """Hold a variable at a value: written before and after every scan until :meth:`unforce`."""

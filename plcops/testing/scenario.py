@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -81,6 +81,8 @@ class Expectation:
     start_ns: int
     window_ns: int = 0
     step: int = 0
+    # The judgement of one run: set on the copies a run makes (ScenarioResult.expectations), never on the
+    # scenario's own, so the same Scenario can be run again (on another rig, over another transport).
     met: bool = False
     broken: bool = False
     observed: list[Any] = field(default_factory=list)
@@ -136,6 +138,7 @@ class ScenarioResult:
     scans: int = 0
     time_ns: int = 0
     timeline: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (time, signal -> value)
+    expectations: list[Expectation] = field(default_factory=list)  # as judged in this run
 
     @property
     def passed(self) -> bool:
@@ -302,7 +305,8 @@ def run_scenario(scenario: Scenario, target: Target, *, tolerance_ns: int = 0, r
     result = ScenarioResult(scenario)
     start = target.now_ns()
     pending = list(scenario.steps)
-    watched = [e for step in scenario.steps for e in step.expectations]
+    watched = [replace(e, met=False, broken=False, observed=[]) for step in scenario.steps for e in step.expectations]
+    result.expectations = watched
     signals = sorted({e.signal for e in watched} | {s for step in scenario.steps for s in step.settings})
     end = scenario.end_ns + tolerance_ns
     scans = 0

@@ -3,7 +3,6 @@ map, refusals and silences as over TCP, framing faults, the serial settings, and
 
 from __future__ import annotations
 
-import asyncio
 import re
 import subprocess
 import sys
@@ -17,7 +16,8 @@ import serial
 from pymodbus.exceptions import ModbusIOException
 from pymodbus.framer.rtu import FramerRTU
 
-from hil.modbus import PlcContext, rtu_server
+from hil.modbus import ModbusSlave
+from hil.servers import RtuServer, SerialSettings
 from hil.virtual_plc import VirtualPlc
 from tests.hil.common import (
     ROOT,
@@ -135,14 +135,6 @@ def test_garbage_on_the_line_then_the_server_recovers(rtu_plc: VirtualPlc, pty_p
         assert registers(client.read_holding_registers(3, count=1, device_id=1)) == [65531]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pymodbus' RTU framer ignores the 3.5-character silent interval that ends an RTU frame: after "
-    "garbage it hunts byte by byte and throws away the next valid request too (a master sees a timeout), "
-    "and after a truncated write-multiple header (01 10 00 03 00 7F FE: 254 data bytes announced) it keeps "
-    "swallowing requests until 256 bytes have arrived - the next 32 requests go unanswered; an RTU slave "
-    "must resynchronise on the inter-frame gap",
-)
 @pytest.mark.parametrize(
     "garbage",
     [frame(1, b"\x41\x00\x00"), READ_HR3_UNIT1[:5], bytes.fromhex("0110000300" + "7ffe")],
@@ -179,13 +171,11 @@ def test_the_serial_settings_are_applied_to_the_line(project: Path, pty_pair: Pt
         with rtu_client(pty_pair.path_b, 19200) as client:
             assert registers(client.read_input_registers(2, count=1, device_id=1)) == [65236]
 
-    async def settings(parity: str) -> tuple[int, str, int, int]:
-        server = rtu_server(PlcContext({1: {}}), pty_pair.path_a, 38400, parity, 2)  # built in a loop, not opened
-        params = server.comm_params
-        return params.baudrate, params.parity, params.stopbits, params.bytesize
-
-    assert asyncio.run(settings("E")) == (38400, "E", 2, 8)
-    assert asyncio.run(settings("O")) == (38400, "O", 2, 8)
+    # E and O: the port the server would open carries them (8 data bits, the given stop bits).
+    for parity in ("E", "O"):
+        port = RtuServer(ModbusSlave({1: {}}), SerialSettings(pty_pair.path_a, 38400, parity, 2)).make_port()
+        assert (port.baudrate, port.parity, port.stopbits, port.bytesize, port.exclusive) == (38400, parity, 2, 8, True)
+        assert not port.is_open
 
 
 def test_the_serial_device_is_opened_exclusively(project: Path, rtu_plc: VirtualPlc, pty_pair: PtyPair) -> None:

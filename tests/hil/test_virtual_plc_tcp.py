@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pymodbus.exceptions import ModbusIOException
 
+from hil.servers import TcpServer
 from hil.virtual_plc import CONTROL, ScanStats, VirtualPlc, describe_map
 from plcops.st.diagnostics import DiagnosticError
 from tests.hil.common import (
@@ -62,12 +63,6 @@ def test_unknown_addresses_are_exception_02(plc: VirtualPlc) -> None:
         check_unknown_addresses(client)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PlcContext.async_setValues writes the cells one by one and stops at the first value the PLC "
-    "refuses: write_registers(2, [10, 2000]) on unit 2 answers 03 but has already set nIn2 to 10; "
-    "a refused write must change nothing (validate every value before writing any)",
-)
 def test_a_multi_write_with_one_value_out_of_range_changes_nothing(plc: VirtualPlc) -> None:
     with tcp_client(plc.port) as client:
         before = snapshot(plc)
@@ -123,9 +118,12 @@ def test_serves_on_127_0_0_1_by_default(project: Path) -> None:
     assert inspect.signature(VirtualPlc.serve).parameters["tcp"].default == ("127.0.0.1", 0)
     virtual = VirtualPlc.load([project], lockstep=True)
     with serving(virtual, rtu=None):
-        host, port = virtual.loop.servers[0].transport.sockets[0].getsockname()[:2]  # type: ignore[union-attr]
-        assert host == "127.0.0.1"
-        assert port == virtual.port > 0
+        (server,) = virtual.servers
+        assert isinstance(server, TcpServer) and server.address == ("127.0.0.1", virtual.port)
+        assert virtual.port > 0
+        # Bound to 127.0.0.1 itself, not to every interface: 127.0.0.2 (loopback too) is refused.
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.2", virtual.port), timeout=2).close()
         with tcp_client(virtual.port) as client:
             assert registers(client.read_input_registers(2, count=1, device_id=1)) == [65236]
 
@@ -262,12 +260,6 @@ def test_map_file_points_write_with_their_type_word_order_scaling_and_access(map
         assert mapped.sim["MAIN.bEnable"] is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="from_words rounds a scaled value to an integer when the *point* type is an integer, even "
-    "when the variable is a REAL: register 215 with scale 10 sets MAIN.fTemp to round(21.5) = 22.0, "
-    "not 21.5 (so a scaled REAL loses its decimals and reading back gives 220, not 215)",
-)
 def test_a_scaled_integer_register_keeps_the_decimals_of_a_real_variable(mapped: VirtualPlc) -> None:
     with tcp_client(mapped.port) as client:
         assert not client.write_register(210, 215, device_id=1).isError()
