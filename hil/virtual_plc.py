@@ -34,7 +34,7 @@ from typing import Any, Callable, Sequence
 from hil.iomap import FIELD_UNIT, IoMap, Location, Point, default_map, from_words, load_map, to_words
 from hil.modbus import Binding, ModbusSlave, Views
 from hil.servers import RtuServer, SerialSettings, Server, ServerLoop, TcpServer
-from plcops.sim.simulator import ScanError, Simulator, parse_duration
+from plcops.sim.simulator import ScanError, Simulator, Variable, parse_duration
 from plcops.st.model import ElementaryType, EnumType, Model, resolved
 
 CONTROL = 64000  # first register of the control block (unit 2)
@@ -132,20 +132,27 @@ class VirtualPlc:
         """The variable behind a point: read through the map's encoding, written through the
         simulator's checks (a value outside the variable's type or subrange is refused: exception 03)."""
         path = point.path
-        kind = resolved(self.sim.type_of(path))
+        sim = self.sim
+        kind = resolved(sim.type_of(path))
         integer = isinstance(kind, EnumType) or (isinstance(kind, ElementaryType) and not kind.is_real)
         unit = 1_000_000 if isinstance(kind, ElementaryType) and kind.is_duration else 1  # TIME travels in ms
-        raw = self.sim.raw
+        current, generation = sim.bind(path), sim.generation
+
+        def variable() -> Variable:
+            nonlocal current, generation
+            if generation != sim.generation:  # bound again after a restart (new instances)
+                current, generation = sim.bind(path), sim.generation
+            return current
 
         def read() -> list[int]:
-            value = raw(path)
+            value = variable().raw()
             return to_words(value // unit if unit != 1 else value, point)
 
         def prepare(words: list[int]) -> Callable[[], None]:
             value = from_words(words, point)
             if integer and not isinstance(value, bool):
                 value = round(value) * unit
-            return self.sim.prepare_write(path, value)
+            return variable().prepare_write(value)
 
         return Binding(point.words, read, prepare if point.writable else None)
 

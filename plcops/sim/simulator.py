@@ -82,6 +82,27 @@ class ScanError(Exception):
         super().__init__(f"{path}:{line}:{column}: error: {message} (scan {scan}, at {format_duration(time_ns)})")
 
 
+@dataclass(frozen=True)
+class Variable:
+    """One variable of a running simulator, resolved (see :meth:`Simulator.bind`)."""
+
+    path: str
+    owner: Any
+    attribute: Any
+    type: Type
+
+    def raw(self) -> Any:
+        """The internal value (TIME in nanoseconds, enumerations as integers)."""
+        value = _get(self.owner, self.attribute)
+        return value.get() if hasattr(value, "get") else value
+
+    def prepare_write(self, value: Any) -> Callable[[], None]:
+        """Check a value (ValueError for one the type refuses); the returned function stores it."""
+        converted = from_python(value, self.type, self.path)
+        owner, attribute = self.owner, self.attribute
+        return lambda: _set(owner, attribute, converted)
+
+
 @dataclass
 class Task:
     """A cyclic task and the program instances it runs."""
@@ -113,6 +134,7 @@ class Simulator:
         self.tasks = sorted(tasks, key=lambda task: task.priority)
         self.base_ns = _gcd([task.interval_ns for task in self.tasks]) or DEFAULT_CYCLE_NS
         self.scans = 0
+        self.generation = 0  # restarts so far (bound Variables are stale after one)
         self.forces: dict[str, Any] = {}
         self.module = self._load_module()
         self.instances = self._make_instances()
@@ -316,12 +338,10 @@ class Simulator:
 
     def raw(self, path: str) -> Any:
         """A variable's internal value (TIME in nanoseconds, enumerations as integers): for traces."""
-        owner, attribute, _ = self._resolve(path)
-        value = _get(owner, attribute)
-        return value.get() if hasattr(value, "get") else value
+        return self.bind(path).raw()
 
     def __setitem__(self, path: str, value: Any) -> None:
-        self.prepare_write(path, value)()
+        self.bind(path).prepare_write(value)()
 
     def prepare_write(self, path: str, value: Any) -> Callable[[], None]:
         """Check a write without doing it; the returned function does it. Lets a caller that writes several
@@ -330,13 +350,22 @@ class Simulator:
         Raises:
             KeyError: no such variable; ValueError: a value the variable's type refuses.
         """
-        owner, attribute, kind = self._resolve(path)
-        converted = from_python(value, kind, path)
-        return lambda: _set(owner, attribute, converted)
+        return self.bind(path).prepare_write(value)
 
     def type_of(self, path: str) -> Type:
         """The declared type of a variable path (KeyError for an unknown one)."""
         return self._resolve(path)[2]
+
+    def bind(self, path: str) -> Variable:
+        """A variable resolved once, for code that reads or writes it again and again (the virtual PLC's
+        Modbus server): no path is parsed per access. It stays valid until :meth:`restart`, which
+        creates new instances; :attr:`generation` counts restarts, so a holder knows when to bind again.
+
+        Raises:
+            KeyError: no such variable.
+        """
+        owner, attribute, kind = self._resolve(path)
+        return Variable(path, owner, attribute, kind)
 
     def force(self, path: str, value: Any) -> None:
         """Hold a variable at a value: written before and after every scan until :meth:`unforce`."""
@@ -456,6 +485,7 @@ class Simulator:
             setattr(module.G, attribute, value)
         module.CLOCK.now = 0
         self.scans = 0
+        self.generation += 1
 
 
 # ---------------------------------------------------------------------------------------------- tasks
