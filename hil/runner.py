@@ -90,6 +90,7 @@ class ModbusTarget:
                 if signal not in self.points:
                     self.points[signal] = self._point(signal, scenario.signals.get(signal, signal), iomap)
         self.driven: set[str] = set()
+        self._received = b""  # the bytes that came back for the last request
         self.client = self._client()
         self._started = time.monotonic_ns()
         self._now = 0
@@ -98,9 +99,11 @@ class ModbusTarget:
     def _client(self) -> ModbusTcpClient | ModbusSerialClient:
         transport = self.rig.transport
         client: ModbusTcpClient | ModbusSerialClient
+        # retries=0: _call retries, reconnecting first. trace_packet keeps what came back for a request,
+        # so "no reply" can be told from "a reply that failed its CRC" (pymodbus drops those silently).
         if transport.kind == "tcp":
             client = ModbusTcpClient(
-                transport.host, port=transport.port, timeout=transport.timeout_s, retries=transport.retries
+                transport.host, port=transport.port, timeout=transport.timeout_s, retries=0, trace_packet=self._trace
             )
         else:
             client = ModbusSerialClient(
@@ -110,11 +113,19 @@ class ModbusTarget:
                 parity=transport.parity,
                 stopbits=transport.stopbits,
                 timeout=transport.timeout_s,
-                retries=0,  # retried by _call, which also reconnects
+                retries=0,
+                trace_packet=self._trace,
             )
         if not client.connect():
             raise HilError(f"cannot connect to {transport.describe()}")
         return client
+
+    def _trace(self, sending: bool, data: bytes) -> bytes:
+        if sending:
+            self._received = b""
+        else:
+            self._received += data
+        return data
 
     def _point(self, signal: str, variable: str, iomap: IoMap | None) -> Point:
         entry = self.rig.signals.get(signal)
@@ -302,8 +313,11 @@ class ModbusTarget:
                 if attempt < retries:
                     time.sleep(min(0.05 * 2**attempt, 0.5))
         else:
+            garbled = ""
+            if self._received:  # bytes came back, but no frame pymodbus accepted
+                garbled = f"; {len(self._received)} bytes came back that are not a valid reply (CRC error or garbled: check baud rate, parity, wiring and termination): {self._received[:16].hex(' ')}"
             raise HilError(
-                f"no valid reply {doing} {where} (signal '{signal}') from {self.rig.transport.describe()} after {retries} retries: {failure}"
+                f"no valid reply {doing} {where} (signal '{signal}') from {self.rig.transport.describe()} after {retries} retries: {failure}{garbled}"
             )
         if response.isError():
             code = getattr(response, "exception_code", 0)

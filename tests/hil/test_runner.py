@@ -32,8 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import serial
 
 from hil.iomap import IoMap
+from hil.modbus import rtu_frame
 from hil.plants import load_plant
 from hil.rig import load_rig
 from hil.runner import HilError, HilResult, junit, rig_lock, run_on_rig, timing_diagram
@@ -839,6 +841,33 @@ def test_a_scenario_value_outside_the_signal_type_is_refused_like_on_the_simulat
     (result,) = run_rig(rig, scenario, station_plc.iomap)
     assert "level" in result.error and "40000" in result.error
     assert station_plc.sim["GVL_IO.nTankLevel"] != -25536
+
+
+def test_a_reply_with_a_bad_crc_is_named_as_such(station: Path, tmp_path: Path) -> None:
+    """A slave on a serial line whose replies fail their CRC (as with a wrong baud rate or a line without
+    termination): pymodbus drops such frames, and the runner says bytes came back that were no reply."""
+    scenario = write(station / "scenarios" / "short.scenario.toml", PASSING)
+    with PtyPair() as (slave_end, master_end), serial.Serial(slave_end, 115200, timeout=0.05) as line:
+        stop = threading.Event()
+
+        def garbling_slave() -> None:
+            while not stop.is_set():
+                request = line.read(8)
+                if request:  # echo a write-coil request (the right reply) with its CRC inverted
+                    reply = rtu_frame(request[0], request[1:6])
+                    line.write(reply[:-2] + bytes(b ^ 0xFF for b in reply[-2:]))
+
+        worker = threading.Thread(target=garbling_slave, daemon=True)
+        worker.start()
+        try:
+            rig = write(tmp_path / "rig.toml", rig_text(unique(tmp_path, "crc"), rtu(master_end)))
+            (result,) = run_rig(rig, scenario, VirtualPlc.load([station], **LIBRARIES).iomap)
+        finally:
+            stop.set()
+            worker.join(2)
+    assert result.error.startswith("no valid reply writing coil 1 of unit 2 (signal 'stop')"), result.error
+    assert "8 bytes came back that are not a valid reply (CRC error or garbled" in result.error
+    assert all("NOT applied" in entry for entry in result.safe_state)
 
 
 def test_no_reply_names_address_signal_transport_and_retries(

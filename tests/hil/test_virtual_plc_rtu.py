@@ -4,6 +4,7 @@ map, refusals and silences as over TCP, framing faults, the serial settings, and
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import termios
@@ -108,6 +109,29 @@ def test_tcp_and_rtu_serve_the_same_plc_at_once(project: Path, pty_pair: PtyPair
             scan(rtu)  # a scan asked over RTU: nOut3 = 1005 + 295 = 1300
             assert registers(rtu.read_holding_registers(3, count=1, device_id=1)) == [1300]
             assert registers(tcp.read_input_registers(3, count=1, device_id=2)) == [1300]
+
+
+@pytest.mark.skipif(shutil.which("socat") is None, reason="socat is not installed (.ci/run installs it from Debian)")
+def test_the_map_over_a_socat_null_modem(project: Path, tmp_path: Path) -> None:
+    """The same map checks through a null-modem that is not ours: socat's pty pair."""
+    a, b = tmp_path / "ttyA", tmp_path / "ttyB"
+    bridge = subprocess.Popen(
+        ["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not (a.exists() and b.exists()):
+            assert time.monotonic() < deadline and bridge.poll() is None, "socat did not make its pty pair"
+            time.sleep(0.02)
+        virtual = VirtualPlc.load([project], lockstep=True)
+        with serving(virtual, tcp=None, rtu={"device": str(a), "baudrate": BAUD}):
+            with rtu_client(str(b), BAUD) as client:
+                check_reads_before_and_after_a_scan(client)
+    finally:
+        bridge.terminate()
+        bridge.wait(10)
 
 
 # ---------------------------------------------------------------------------------------------- framing faults
