@@ -10,7 +10,7 @@ from typing import List
 import typer
 
 from plcops.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, note
-from plcops.sim.run import parse_setting, run
+from plcops.sim.run import json_safe, parse_setting, run
 from plcops.sim.simulator import ScanError, SimulationError
 from plcops.testing import tcunit
 
@@ -86,10 +86,10 @@ def run_command(
         result.trace.write(trace)
         note(f"wrote {len(result.trace.rows)} scans of {len(result.trace.signals)} signals to {trace}")
     if as_json:
-        sys.stdout.write(json.dumps(result.to_json()) + "\n")
+        sys.stdout.write(json.dumps(result.to_json(), allow_nan=False) + "\n")
     else:
         for name, value in result.variables.items():
-            typer.echo(f"{result.program}.{name} = {json.dumps(value)}")
+            typer.echo(f"{result.program}.{name} = {json.dumps(json_safe(value))}")
         note(f"{result.cycles} cycles, {result.to_json()['time']} of virtual time")
     raise typer.Exit(EXIT_OK)
 

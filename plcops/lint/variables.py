@@ -52,8 +52,7 @@ def extended_in_project(scope: PouScope, index: ProjectIndex) -> bool:
     """Whether another POU of the project EXTENDS this one: its code may use what this one declares."""
     if not isinstance(scope.node, (ast.FunctionBlock, ast.Class, ast.Program)):
         return False
-    key = scope.node.name.text.casefold()
-    return any(isinstance(pou.extends, str) and pou.extends.casefold() == key for pou in index.pous.values())
+    return scope.node.name.text.casefold() in index.extended_names()
 
 
 # Functions whose argument's address escapes: the memory may be written through it.

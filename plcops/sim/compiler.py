@@ -5,9 +5,10 @@ The generated code is plain, readable Python (``plcops sim compile --show`` prin
 records the ST file and line it came from, so a runtime error points at the ST. Semantics
 (docs/semantics.md):
 
-* integer arithmetic is exact inside an expression and wraps (two's complement) when the value is stored
-  in a variable, passed to a parameter or converted; ``/`` truncates toward zero, ``MOD`` takes the sign of
-  the dividend, and both raise a runtime error for a zero divisor;
+* integer arithmetic wraps (two's complement) when the value is stored in a variable, passed to a
+  parameter or converted, and 32/64-bit intermediates also wrap where they are used (see ``operand``);
+  ``/`` truncates toward zero (a zero divisor is a runtime error), ``MOD`` takes the sign of the dividend
+  (``MOD 0`` is 0, as the standard defines it);
 * every REAL operation is rounded to IEEE single precision; LREAL is a Python float;
 * TIME and dates are integers of nanoseconds; STRING values are cut to their declared length when stored;
 * assignment copies structures and arrays; FB instances, VAR_IN_OUT and references share.
@@ -253,7 +254,8 @@ class _ModuleCompiler:
         out = self.out
         name = self._class_name(pou)
         base = self._class_name(pou.extends) if pou.extends is not None else "object"
-        own = [v for v in pou.variables.values() if v.section not in ("VAR_TEMP", "VAR_STAT")]
+        # VAR_EXTERNAL has no slot of its own: the code reads and writes the global (variable_code).
+        own = [v for v in pou.variables.values() if v.section not in ("VAR_TEMP", "VAR_STAT", "VAR_EXTERNAL")]
         instance_vars = [
             f"vi_{ident(m.name)}_{k}"
             for m in pou.members.values()
@@ -337,10 +339,16 @@ class _ModuleCompiler:
         out.emit(0, "class Globals:")
         out.emit(1, f"__slots__ = ({', '.join(repr(a) for a, _ in attrs)}{',' if len(attrs) == 1 else ''})")
         out.emit(1, "def __init__(self):")
-        if not attrs:
-            out.emit(2, "pass")
+        out.emit(2, "G = self  # initial values may name the globals declared before them")
+        declared: set[int] = set()
         for attr, variable in attrs:
             code = _CodeCompiler(self, None, None, variable.path)
+            for later in self._globals_named(variable.init):
+                if id(later) not in declared:
+                    raise code.error(
+                        variable.init, f"the initial value of {variable.name} names {later.name}, declared after it"
+                    )
+            declared.add(id(variable))
             out.emit(2, f"self.{attr} = {code.initial_of(variable)}", code.origin(variable.decl))
         out.emit(1, "def _copy(self):")
         out.emit(2, "c = Globals.__new__(Globals)")
@@ -353,6 +361,18 @@ class _ModuleCompiler:
         out.emit(1, "for klass in cls.__mro__:")
         out.emit(2, "yield from getattr(klass, '__slots__', ())")
         out.emit(0, "")
+
+    def _globals_named(self, expr: ast.Node | None) -> list[VarInfo]:
+        """The global variables an expression names."""
+        found: list[VarInfo] = []
+        stack = [expr] if expr is not None else []
+        while stack:
+            node = stack.pop()
+            binding = self.checked.bindings.get(id(node))
+            if binding is not None and binding.kind == "global" and binding.variable is not None:
+                found.append(binding.variable)
+            stack.extend(node.children())
+        return found
 
     def global_attr(self, variable: VarInfo) -> str:
         attr = self.global_attrs.get(id(variable))
@@ -862,7 +882,10 @@ class _CodeCompiler:
             inner = self.target(expr.target)
             current = self.value(expr.target)
             mask = 1 << expr.bit
-            return _Target(inner.code, setter=inner.setter, bit=(current, mask), item=inner.item)
+            # Setting bit 15 of an INT makes it negative: the word is stored in its type's two's complement.
+            kind = resolved(self.type_of(expr.target))
+            wrap = kind if isinstance(kind, ElementaryType) and kind.signed and kind.is_integer else None
+            return _Target(inner.code, setter=inner.setter, bit=(current, mask), item=inner.item, wrap=wrap)
         if isinstance(expr, ast.Deref):
             pointer = self.value(expr.target)
             pointee = resolved(self.type_of(expr))
@@ -921,6 +944,8 @@ class _CodeCompiler:
                 return _wrap_code(code, target)
             if target.is_real:
                 if origin in ("int", "bits", "bool", "enum"):
+                    if expr is not None and isinstance(source, ElementaryType) and source.bits >= 32:
+                        code = self.operand_code(code, expr, source)
                     value = f"float({code})"
                     if name == "REAL" and not self._small_int(source):
                         return f"f32({value})"
@@ -1186,12 +1211,34 @@ class _CodeCompiler:
             return f"(-{operand})"
         return operand
 
+    def operand(self, expr: ast.Node, expected: Type | None = None) -> str:
+        """The value of an operand whose exact value matters (a comparison, a division, a conversion).
+
+        Integer arithmetic is exact in Python; a PLC (and matiec's C) computes 32- and 64-bit operations in
+        registers of that width, so such an intermediate result wraps (``UDINT#0 - 1 < 0`` is FALSE,
+        ``DINT`` max ``+ 1`` is negative). Narrower types are computed in at least 32 bits, as C's integer
+        promotion does, which exact arithmetic reproduces. Stores wrap anyway, so only uses need this.
+        """
+        code = self.value(expr, expected)
+        kind = _deref_type(self.type_of(expr))
+        return self.operand_code(code, expr, kind) if isinstance(kind, ElementaryType) and kind.bits >= 32 else code
+
+    def operand_code(self, code: str, expr: ast.Node, kind: ElementaryType) -> str:
+        """``code`` (the value of ``expr``) wrapped as :meth:`operand` would."""
+        if (kind.is_integer or kind.is_bits) and _can_overflow(expr) and not isinstance(_unparen(expr), ast.Call):
+            return _wrap_code(code, kind)
+        return code
+
     def binary(self, expr: ast.BinaryOp) -> str:
         op = expr.op
         left_type, right_type = _deref_type(self.type_of(expr.left)), _deref_type(self.type_of(expr.right))
         result = resolved(self.type_of(expr))
-        left = self.value(expr.left, right_type)
-        right = self.value(expr.right, left_type)
+        if op in ("=", "<>", "<", ">", "<=", ">=", "/", "MOD", "**") or category(result) == "real":
+            left = self.operand(expr.left, right_type)
+            right = self.operand(expr.right, left_type)
+        else:
+            left = self.value(expr.left, right_type)
+            right = self.value(expr.right, left_type)
         a, b = category(left_type), category(right_type)
         if op in ("=", "<>") and ({a, b} & {"instance", "pointer", "reference"}):
             # itf <> 0, p = 0: an interface or pointer compared with 0 (NULL) tests whether it is set.
@@ -1427,7 +1474,8 @@ class _CodeCompiler:
         source_type = resolved(self.type_of(value_expr))
         source = info.conversion.source or _elementary_name(source_type)
         target = info.conversion.target
-        value = self.value(value_expr)
+        # A literal takes the conversion's source type: REAL_TO_DINT(16777217.0) converts the REAL 16777216.0.
+        value = self.value(value_expr, ELEMENTARY.get(source) if source is not None else None)
         if source is None:
             raise self.error(call, f"{info.name} of a {source_type} is not simulated")
         if info.conversion.bcd == "from":
@@ -1563,11 +1611,13 @@ class _Target:
     setter: bool = False
     bit: tuple[str, int] | None = None
     item: tuple[str, str] | None = None  # (container, index) for an array element
+    wrap: ElementaryType | None = None  # a signed integer whose bit is written
 
     def _value(self, value: str) -> str:
         if self.bit is not None:
             current, mask = self.bit
-            return f"(({current}) | {mask} if {value} else ({current}) & ~{mask})"
+            word = f"(({current}) | {mask} if {value} else ({current}) & ~{mask})"
+            return _wrap_code(word, self.wrap) if self.wrap is not None else word
         return value
 
     def store(self, value: str) -> str:
@@ -1624,6 +1674,12 @@ def _can_overflow(expr: ast.Node) -> bool:
     if isinstance(expr, ast.UnaryOp):
         return expr.op == "-" or expr.op == "NOT"
     return isinstance(expr, ast.Call)
+
+
+def _unparen(expr: ast.Node) -> ast.Node:
+    while isinstance(expr, ast.Paren):
+        expr = expr.expr
+    return expr
 
 
 def _deref_type(kind: Type) -> Type:

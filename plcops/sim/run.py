@@ -31,11 +31,23 @@ class RunResult:
             "program": self.program,
             "cycles": self.cycles,
             "time": format_duration(self.time_ns),
-            "variables": self.variables,
+            "variables": json_safe(self.variables),
         }
         if len(self.programs) > 1:
-            data["programs"] = self.programs
+            data["programs"] = json_safe(self.programs)
         return data
+
+
+def json_safe(value: Any) -> Any:
+    """A value JSON can carry: REAL infinities and NaN (which JSON has no numbers for) become the strings
+    ``"inf"``, ``"-inf"`` and ``"nan"``; everything else is unchanged."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_safe(item) for item in value]
+    return value
 
 
 def parse_setting(text: str) -> tuple[str, Any]:

@@ -420,9 +420,22 @@ class Simulator:
         if not rest:
             raise KeyError(f"{path}: name a variable of the program")
         name, indexes = rest[0]
-        attribute, kind = _member(kind, name, path)
-        owner, attribute, kind = _indexes(owner, attribute, kind, indexes, path)
+        owner, attribute, kind = self._step(owner, kind, name, indexes, path)
         return self._walk(owner, attribute, kind, rest[1:], path)
+
+    def _step(self, owner: Any, kind: Type, name: str, indexes: list[int], path: str) -> tuple[Any, Any, Type]:
+        """One member down from ``owner`` (of type ``kind``); a VAR_EXTERNAL leads to its global."""
+        target = resolved(kind)
+        if isinstance(target, PouType):
+            variable = target.pou.variable(name)
+            if variable is not None and variable.section == "VAR_EXTERNAL":
+                external = self.model.globals.get(variable.name.casefold())
+                if external is None:
+                    raise KeyError(f"{path}: no global variable {variable.name} for this VAR_EXTERNAL")
+                attribute = self.generated.globals[id(external)]
+                return _indexes(self.module.G, attribute, external.type, indexes, path)
+        attribute, kind = _member(target, name, path)
+        return _indexes(owner, attribute, kind, indexes, path)
 
     def _walk(
         self, owner: Any, attribute: Any, kind: Type, rest: list[tuple[str, list[int]]], path: str
@@ -434,8 +447,7 @@ class Simulator:
                 target = resolved(target.target)
                 if hasattr(owner, "get"):
                     owner = owner.get()
-            attribute, kind = _member(target, name, path)
-            owner, attribute, kind = _indexes(owner, attribute, kind, indexes, path)
+            owner, attribute, kind = self._step(owner, target, name, indexes, path)
         return owner, attribute, kind
 
     def program_names(self) -> list[str]:
@@ -448,7 +460,15 @@ class Simulator:
         if entry is None:
             raise KeyError(f"no program '{program}'")
         pou, instance = entry
-        return instance_json(instance, pou, self.model)
+        values = instance_json(instance, pou, self.model)
+        for variable in pou.all_variables():  # a VAR_EXTERNAL shows its global
+            if (
+                variable.section == "VAR_EXTERNAL"
+                and not variable.hidden
+                and variable.name.casefold() in self.model.globals
+            ):
+                values[variable.name] = self[variable.name]
+        return values
 
     # -------------------------------------------------------------------- state
 
@@ -686,8 +706,8 @@ def instance_json(instance: Any, pou: PouInfo, model: Model) -> dict[str, Any]:
     TIME as ``T#..`` literals, arrays as lists, structures and instances as objects."""
     values: dict[str, Any] = {}
     for variable in pou.all_variables():
-        if variable.hidden or variable.section in ("VAR_TEMP", "VAR_STAT"):
-            continue
+        if variable.hidden or variable.section in ("VAR_TEMP", "VAR_STAT", "VAR_EXTERNAL"):
+            continue  # an external is the global's value: Simulator.variables adds it
         values[variable.name] = to_python(getattr(instance, f"v_{ident(variable.name)}"), variable.type, model)
     return values
 

@@ -19,7 +19,7 @@ integers). Where a type cannot be known (an unknown library type) checks stay qu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from plcops.st import ast
 from plcops.st.diagnostics import Diagnostic, Severity
@@ -43,6 +43,7 @@ from plcops.st.model import (
     ArrayType,
     ElementaryType,
     EnumType,
+    GvlInfo,
     Model,
     PointerType,
     PouInfo,
@@ -134,10 +135,19 @@ def check(model: Model) -> Checked:
     checked = Checked(model)
     for pou in list(model.pous.values()):
         _PouChecker(checked, pou).run()
+    for gvl in model.gvls.values():
+        _check_global_initialisers(checked, gvl)
     for configuration in model.configurations:
         _check_configuration(checked, configuration.node, configuration.path)
     checked.diagnostics = sorted(model.diagnostics + checked.diagnostics, key=lambda d: (d.path, d.line, d.column))
     return checked
+
+
+def _check_global_initialisers(checked: Checked, gvl: GvlInfo) -> None:
+    """Initial values in a GVL may name globals and constants declared before them (``cMax : INT :=
+    cSize - 1``): they are checked, and their names bound, in a scope of their own."""
+    scope = PouInfo("GVL", gvl.name, cast(ast.Pou, None), gvl.path)  # a GVL has no code, only initialisers
+    _PouChecker(checked, scope).initialisers(list(gvl.variables.values()))
 
 
 def _check_configuration(checked: Checked, node: ast.Configuration, path: str) -> None:
@@ -308,6 +318,13 @@ class _PouChecker:
             labels = {s.name.casefold() for s in _all_statements(node.body) if isinstance(s, ast.LabelStatement)}
             self.labels = labels
             self._statements(node.body)
+
+    def initialisers(self, variables: list[VarInfo]) -> None:
+        """Check the initial values of variables outside any POU's code (a GVL's)."""
+        self.pou, self.block, self.prop, self.loops = self.top, None, None, 0
+        for variable in variables:
+            if variable.init is not None:
+                self._initial_value(variable)
 
     def _initial_value(self, variable: VarInfo) -> None:
         init = variable.init

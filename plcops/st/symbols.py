@@ -171,6 +171,14 @@ class ProjectIndex:
     pous: dict[str, PouSymbols] = field(default_factory=dict)
     types: dict[str, TypeSymbol] = field(default_factory=dict)
     globals: dict[str, Symbol] = field(default_factory=dict)
+    _extended: frozenset[str] | None = field(default=None, repr=False, compare=False)
+
+    def extended_names(self) -> frozenset[str]:
+        """The (casefolded) names of the POUs that some POU of the index EXTENDS; computed once, as rules
+        ask it for every POU."""
+        if self._extended is None:
+            self._extended = frozenset(p.extends.casefold() for p in self.pous.values() if p.extends)
+        return self._extended
 
     @classmethod
     def of_unit(cls, unit: ast.CompilationUnit, path: str, source: str) -> ProjectIndex:
@@ -196,6 +204,7 @@ class ProjectIndex:
 
     def merge(self, other: ProjectIndex) -> None:
         """Add another file's declarations (the first declaration of a name wins)."""
+        self._extended = None
         for key, pou in other.pous.items():
             self.pous.setdefault(key, pou)
         for key, kind in other.types.items():

@@ -713,3 +713,52 @@ def test_compile_errors_are_simulation_errors() -> None:
     with pytest.raises(SimulationError) as caught:
         run("i : INT;", "i := 'text';")
     assert caught.value.diagnostics
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Intermediate results of 32- and 64-bit operations, and bit writes into signed integers
+# --------------------------------------------------------------------------------------------------------------
+
+# A 32-bit register (and matiec's C, int32_t/uint32_t with wraparound) computes DINT and UDINT operations
+# in 32 bits, so the intermediate wraps before it is compared, divided or converted; every value by hand.
+INTERMEDIATE_CASES = [
+    # (d + d) / 2, d = 2e9: 4e9 - 2**32 = -294967296, / 2 = -147483648
+    ("d : DINT := 2000000000; r : DINT;", "r := (d + d) / 2;", "r", -147483648),
+    # 2**31 - 1 + 1 wraps to -2**31, which is not > 2**31 - 1
+    ("d : DINT := 2147483647; r : BOOL;", "r := d + 1 > d;", "r", False),
+    # UDINT 0 - 1 is 2**32 - 1, never negative
+    ("u : UDINT := 0; r : BOOL;", "r := u - 1 < 0;", "r", False),
+    # 2e9 * 2e9 = 4e18; mod 2**32 = 4e18 - 931322574 * 2**32 = 2643460096 -> - 2**32 = -1651507200
+    ("d : DINT := 2000000000; r : LREAL;", "r := d * d;", "r", -1651507200.0),
+    # LINT: (2**62 + 2**62) / 2 wraps to -2**63 / 2 = -2**62
+    ("l : LINT := 4611686018427387904; r : LINT;", "r := (l + l) / 2;", "r", -4611686018427387904),
+    # ULINT 0 - 1 MOD 10: 2**64 - 1 = 18446744073709551615, MOD 10 = 5
+    ("u : ULINT := 0; r : ULINT;", "r := (u - 1) MOD 10;", "r", 5),
+    # 16-bit operands are computed in 32 bits (C's promotion): (30000 + 30000) / 2 = 30000, not -1384
+    ("a : INT := 30000; r : INT;", "r := (a + a) / 2;", "r", 30000),
+    # UINT 0 - 1 promoted to a signed 32-bit int is -1 < 0 (C: (int)0 - 1)
+    ("u : UINT := 0; r : BOOL;", "r := u - 1 < 0;", "r", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("decls", "body", "name", "expected"), INTERMEDIATE_CASES, ids=[c[1] for c in INTERMEDIATE_CASES]
+)
+def test_intermediate_results_wrap_in_their_register_width(decls: str, body: str, name: str, expected: object) -> None:
+    assert run(decls, body)[f"P.{name}"] == expected
+
+
+# Two's complement: bit 15 of an INT is its sign bit (-32768), bit 7 of a SINT its sign bit (-128).
+BIT_WRITE_CASES = [
+    ("i : INT;", "i.15 := TRUE;", "i", -32768),
+    ("i : INT := -1;", "i.15 := FALSE;", "i", 32767),  # 16#FFFF without bit 15 = 16#7FFF
+    ("s : SINT;", "s.7 := TRUE;", "s", -128),
+    ("d : DINT;", "d.31 := TRUE;", "d", -2147483648),
+    ("w : WORD;", "w.15 := TRUE;", "w", 32768),  # unsigned: 16#8000
+    ("i : INT; n : BOOL;", "i.15 := TRUE; n := i < 0;", "n", True),
+]
+
+
+@pytest.mark.parametrize(("decls", "body", "name", "expected"), BIT_WRITE_CASES, ids=[c[1] for c in BIT_WRITE_CASES])
+def test_writing_the_sign_bit_stores_a_value_in_range(decls: str, body: str, name: str, expected: int) -> None:
+    assert run(decls, body)[f"P.{name}"] == expected
