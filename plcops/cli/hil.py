@@ -84,6 +84,10 @@ def serve(
             typer.echo(line)
     address = _tcp(tcp) if tcp else (None if rtu else ("127.0.0.1", 5020))
     serial = {"device": rtu, "baudrate": baud, "parity": parity.upper(), "stopbits": stopbits} if rtu else None
+    # SIGTERM stops the PLC cleanly (jitter summary, exit 0); installed before the banner is printed, so a
+    # supervisor that stops us as soon as it sees the banner does not kill us mid-start.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         plc.serve(tcp=address, rtu=serial)
     except (OSError, RuntimeError) as exc:
@@ -98,8 +102,6 @@ def serve(
     note(f"virtual PLC serving {', '.join(where)}: unit 1 SCADA view, unit 2 field view; {mode}")
     sys.stderr.flush()
     faulted = False
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     deadline = None if duration is None else time.monotonic() + duration
     try:
         while not stop.wait(0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic()))):

@@ -42,6 +42,9 @@ class SuiteInfo:
     path: str
     line: int
     tests: list[TestInfo] = field(default_factory=list)
+    # When the suite's body only calls its test methods, and each begins with TEST('name'): test -> method.
+    # Running one test then calls only its method each scan; the others would return at their TEST() call.
+    methods: dict[str, str] | None = None
 
     @property
     def ordered(self) -> bool:
@@ -139,6 +142,18 @@ class TestProject:
         timeout = max(self.settings.timeout_for(suite.name, t) for t in tests)
         clock = module.CLOCK
         body = instance.body
+        if suite.methods is not None and not suite.ordered:
+            # The suite's body is only calls of test methods that begin with TEST(): call only the ones
+            # running (a T#1h test then costs its own method's scans, not every test's).
+            calls = [getattr(instance, f"m_{ident(suite.methods[t.name])}") for t in tests]
+            if len(calls) == 1:
+                body = calls[0]
+            else:
+
+                def body() -> None:
+                    for call in calls:
+                        call()
+
         scan = 0
         now = 0
         while not runtime.done():
@@ -259,8 +274,49 @@ def discover_suites(model: Any) -> list[SuiteInfo]:
                         timeout,
                     )
                 )
+        suite.methods = _test_methods(pou, {t.name for t in suite.tests})
         suites.append(suite)
     return suites
+
+
+def _test_methods(pou: PouInfo, tests: set[str]) -> dict[str, str] | None:
+    """Test name -> method name when the body of a suite only calls its own methods without arguments,
+    each of which starts with ``TEST('literal')`` as its first statement (the usual TcUnit layout); else
+    None (the body runs as written)."""
+    node = pou.node
+    if not isinstance(node, ast.Pou):
+        return None
+    methods: dict[str, str] = {}
+    for statement in node.body:
+        if isinstance(statement, ast.EmptyStatement):
+            continue
+        if not isinstance(statement, ast.CallStatement) or not isinstance(statement.call, ast.Call):
+            return None
+        call = statement.call
+        target = call.target
+        if isinstance(target, ast.Name):
+            called = target.name
+        elif isinstance(target, ast.MemberAccess) and isinstance(target.target, ast.Deref):
+            called = target.member  # THIS^.Method()
+        else:
+            return None
+        if call.args:
+            return None
+        member = pou.members.get(called.casefold())
+        if member is None or member.kind != "METHOD" or not isinstance(member.node, ast.Method):
+            return None
+        body = [s for s in member.node.body if not isinstance(s, ast.EmptyStatement)]
+        first = body[0] if body else None
+        if not isinstance(first, ast.CallStatement) or not isinstance(first.call, ast.Call):
+            return None
+        test_call = first.call
+        if not isinstance(test_call.target, ast.Name) or test_call.target.name.upper() != "TEST":
+            return None
+        name = _literal_name(test_call)
+        if name is None or name in methods:
+            return None
+        methods[name] = member.name
+    return methods if set(methods) >= tests else None
 
 
 def _code_of(pou: PouInfo) -> list[tuple[ast.Node, int | None]]:

@@ -354,7 +354,8 @@ def test_one_hour_timer_runs_on_the_virtual_clock(pytester: pytest.Pytester, pro
     records.assertoutcome(passed=1)
     (call,) = [r for r in records.getreports("pytest_runtest_logreport") if r.when == "call"]
     # The default timeout (T#2h) is above the hour; the hour passes on the virtual clock, not the wall clock.
-    assert call.duration < 1.0, f"a T#1h timer took {call.duration:.2f} s of wall time"
+    # (Well under a minute, not an hour; the speed itself is measured in benchmarks/test_bench.py.)
+    assert call.duration < 60.0, f"a T#1h timer took {call.duration:.2f} s of wall time"
     properties = dict(call.user_properties)
     # TON: Q rises in the scan where now - start >= PT: started at t = 0, so at t = 3600 s, in scan
     # 3600 s / 10 ms = 360000 (counting from 0): 360001 scans ran.
