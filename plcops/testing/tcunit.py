@@ -28,9 +28,11 @@ from plcops.st.model import EnumType, Model
 from plcops.st.parser import ParseResult, parse_text
 
 TCUNIT_LIBRARY_PATH = "<tcunit>"
+# TcUnit's 22 AssertEquals_<TYPE> spellings, then the elementary types TcUnit lacks (and the short names).
 _ASSERT_TYPES = [
     "ANY", "BOOL", "BYTE", "DATE", "DATE_AND_TIME", "DINT", "DWORD", "INT", "LINT", "LREAL", "LTIME", "LWORD",
     "REAL", "SINT", "STRING", "TIME", "TIME_OF_DAY", "UDINT", "UINT", "ULINT", "USINT", "WORD", "WSTRING",
+    "CHAR", "WCHAR", "TOD", "DT", "LDATE", "LTOD", "LTIME_OF_DAY", "LDT", "LDATE_AND_TIME",
 ]  # fmt: skip
 _ARRAY_TYPES = [
     "BOOL",

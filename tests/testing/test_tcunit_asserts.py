@@ -133,6 +133,22 @@ CASES: list[tuple[str, str, bool]] = [
         "AssertArray2dEquals_REAL(Expecteds := a2d1, Actuals := a2d2, Delta := 0.25, Message := '')",
         False,
     ),
+    # Elementary types TcUnit has no AssertEquals_<TYPE> for.
+    ("CharEqual", "AssertEquals_CHAR(Expected := 'A', Actual := 'A', Message := '')", True),
+    ("CharDiffers", "AssertEquals_CHAR(Expected := 'A', Actual := 'B', Message := '')", False),
+    ("TodEqual", "AssertEquals_TOD(Expected := TOD#12:00:00, Actual := TOD#11:00:00 + T#1h, Message := '')", True),
+    ("TodDiffers", "AssertEquals_TOD(Expected := TOD#12:00:00, Actual := TOD#12:00:01, Message := '')", False),
+    # DT#2024-02-28-23:59:59 + 2 s crosses into the leap day.
+    (
+        "DtEqual",
+        "AssertEquals_DT(Expected := DT#2024-02-29-00:00:01, Actual := DT#2024-02-28-23:59:59 + T#2s, Message := '')",
+        True,
+    ),
+    (
+        "LdateDiffers",
+        "AssertEquals_LDATE(Expected := LDATE#2024-01-01, Actual := LDATE#2024-01-02, Message := '')",
+        False,
+    ),
 ]
 
 
