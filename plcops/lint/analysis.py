@@ -59,6 +59,10 @@ def names_read(node: ast.Node | None) -> Iterator[ast.Name]:
             yield current
         elif isinstance(current, ast.MemberAccess):
             stack.append(current.target)  # the member name itself is not a variable
+        elif isinstance(current, ast.AssignExpr):
+            # (c := b) reads b and writes c: only the target's indices are reads (written_targets has c).
+            stack.append(current.value)
+            stack.extend(_index_reads(current.target))
         elif isinstance(current, ast.Call):
             if isinstance(current.target, ast.Name) and current.target.name.upper() in NOT_A_READ:
                 continue  # ADR(x), SIZEOF(x): the variable's address or size, not its value

@@ -120,20 +120,20 @@ class ControlFlowGraph:
             otherwise = self._sequence(statement.else_branch.body, after, loop) if statement.else_branch else after
             for branch in reversed(statement.branches):
                 test = self._node("decision", statement, branch.condition)
-                test.reads = list(names_read(branch.condition))
+                test.reads, test.assigns = list(names_read(branch.condition)), _assigned_in(branch.condition)
                 test.successors = [self._sequence(branch.body, after, loop), otherwise]
                 otherwise = test.index
             return otherwise
         if isinstance(statement, ast.CaseStatement):
             test = self._node("decision", statement, statement.selector)
-            test.reads = list(names_read(statement.selector))
+            test.reads, test.assigns = list(names_read(statement.selector)), _assigned_in(statement.selector)
             arms = [self._sequence(branch.body, after, loop) for branch in statement.branches]
             arms.append(self._sequence(statement.else_branch.body, after, loop) if statement.else_branch else after)
             test.successors = arms
             return test.index
         if isinstance(statement, ast.WhileStatement):
             test = self._node("decision", statement, statement.condition)
-            test.reads = list(names_read(statement.condition))
+            test.reads, test.assigns = list(names_read(statement.condition)), _assigned_in(statement.condition)
             body = self._sequence(statement.body, test.index, _Loop(after, test.index))
             test.successors = [body, after]
             return test.index
@@ -147,7 +147,7 @@ class ControlFlowGraph:
             return test.index
         if isinstance(statement, ast.RepeatStatement):
             test = self._node("decision", statement, statement.condition)
-            test.reads = list(names_read(statement.condition))
+            test.reads, test.assigns = list(names_read(statement.condition)), _assigned_in(statement.condition)
             body = self._sequence(statement.body, test.index, _Loop(after, test.index))
             test.successors = [body, after]
             return body  # the body runs before the first test
@@ -273,6 +273,20 @@ class ControlFlowGraph:
 
 
 _ADDRESS_OF = {"ADR", "REF", "__QUERYPOINTER", "__QUERYINTERFACE", "MEMSET", "MEMCPY", "MEMMOVE"}
+
+
+def _assigned_in(condition: ast.Node) -> set[str]:
+    """Names a condition assigns through ``(x := value)`` (CODESYS extended ST)."""
+    found = set()
+    stack = [condition]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.AssignExpr):
+            root = root_name(node.target)
+            if root is not None:
+                found.add(root.name.casefold())
+        stack.extend(node.children())
+    return found
 
 
 def _assigned(statement: ast.Stmt) -> set[str]:

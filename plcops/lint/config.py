@@ -160,10 +160,18 @@ def load_lint_config(table: Any, catalogue: list[type[Rule]], path: Path | None)
             default = rule.options[option]
             if default is not None and not isinstance(value, type(default)):
                 raise _error(where, f"[lint.options.{key}] {option} must be {type(default).__name__}", option)
+            if isinstance(value, int) and not isinstance(value, bool) and isinstance(default, int) and value < 0:
+                raise _error(where, f"[lint.options.{key}] {option} must not be negative", option)
+            allowed = rule.choices.get(option)
+            if allowed is not None and value not in allowed:
+                raise _error(where, f"[lint.options.{key}] {option} must be one of {', '.join(allowed)}", option)
         config.options[rule.code] = dict(values)
     for entry in table.get("overrides") or []:
         if not isinstance(entry, dict) or not isinstance(entry.get("paths"), list):
             raise _error(where, "[[lint.overrides]] needs paths = [...]", "lint.overrides")
+        for key in entry:  # a typo must never switch a check back on (or off) silently
+            if key not in ("paths", "select", "ignore"):
+                raise _error(where, f"[[lint.overrides]] unknown setting {key!r} (known: ignore, paths, select)", key)
         config.overrides.append(
             Override(
                 entry["paths"],

@@ -188,7 +188,8 @@ def _fingerprint(findings: list[Finding], context: FileContext) -> None:
         key = (finding.code, finding.pou, text)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        raw = f"{finding.code}|{context.path}|{finding.pou}|{text}|{occurrence}"
+        # The file's path is added once every finding is in (lint_paths), relative to its project's root.
+        raw = f"{finding.code}|{finding.pou}|{text}|{occurrence}"
         finding.fingerprint = hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
@@ -281,9 +282,11 @@ def _lint(
     report.paths = [path for path, _ in files] + [f.path for f in report.findings]
     report.files = len(report.paths)
     indexes: dict[str, ProjectIndex] = {}
-    for group in _projects(files):
+    for root, group in _projects(files):
+        first = len(report.findings)
         index = _lint_project(group, config, cache, workers, report)
         indexes.update((path, index) for path, _ in group)
+        _anchor_fingerprints(report.findings[first:], root)
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
     return report, indexes
 
@@ -291,10 +294,28 @@ def _lint(
 _PROJECT_MARKERS = ("plcops.toml", "*.plcproj", "*.tsproj", "*.project")
 
 
-def _projects(files: list[tuple[str, bytes]]) -> list[list[tuple[str, bytes]]]:
-    """Files grouped by the PLC project they belong to: the nearest folder above them with a
-    ``plcops.toml``, a TwinCAT ``.plcproj``/``.tsproj`` or a CODESYS ``.project``. Files of different
-    projects never see each other's declarations; files outside any project form one group."""
+def _anchor_fingerprints(findings: list[Finding], root: Path | None) -> None:
+    """Put each finding's file into its fingerprint as a path relative to the project root (the current
+    folder outside a project), so a baseline matches however the paths were typed: ``src``,
+    ``$PWD/src`` or ``.`` from inside ``src``."""
+    anchor = (root or Path.cwd()).resolve()
+    stable: dict[str, str] = {}
+    for finding in findings:
+        where = stable.get(finding.path)
+        if where is None:
+            resolved = Path(finding.path).resolve()
+            try:
+                where = resolved.relative_to(anchor).as_posix()
+            except ValueError:
+                where = resolved.as_posix()
+            stable[finding.path] = where
+        finding.fingerprint = hashlib.sha256(f"{where}|{finding.fingerprint}".encode()).hexdigest()[:20]
+
+
+def _projects(files: list[tuple[str, bytes]]) -> list[tuple[Path | None, list[tuple[str, bytes]]]]:
+    """Files grouped by the PLC project they belong to, with its root: the nearest folder above them with
+    a ``plcops.toml``, a TwinCAT ``.plcproj``/``.tsproj`` or a CODESYS ``.project``. Files of different
+    projects never see each other's declarations; files outside any project form one group (root None)."""
     roots: dict[Path, Path | None] = {}
 
     def root_of(folder: Path) -> Path | None:
@@ -306,7 +327,7 @@ def _projects(files: list[tuple[str, bytes]]) -> list[list[tuple[str, bytes]]]:
     groups: dict[Path | None, list[tuple[str, bytes]]] = {}
     for path, data in files:
         groups.setdefault(root_of(Path(path).resolve().parent), []).append((path, data))
-    return list(groups.values())
+    return list(groups.items())
 
 
 def _line_of(data: bytes, line: int, decoded: dict[int, list[str]]) -> str:
@@ -381,29 +402,45 @@ def _lint_project(
     texts = {path: data for path, data in files}
     occurrences: dict[tuple[str, ...], int] = {}
     decoded: dict[int, list[str]] = {}
-    for rule in (rule for rule in config.rules_for("", catalogue()) if rule.project):
+    # A project rule runs when selected anywhere; its findings stay only in files it applies to
+    # ([[lint.overrides]] may switch it off for tests/*).
+    applies: dict[str, set[str]] = {}
+    project_rules = {type(r) for path, _ in files for r in config.rules_for(path, catalogue()) if r.project}
+    for rule in (
+        rule_class(config.options.get(rule_class.code)) for rule_class in catalogue() if rule_class in project_rules
+    ):
         for finding in rule.check_project(ProjectFacts(facts, index)):
+            if finding.path not in applies:
+                applies[finding.path] = {r.code for r in config.rules_for(finding.path, catalogue())}
+            if finding.code not in applies[finding.path]:
+                continue
             finding.level, finding.name = type(rule).level, type(rule).name
             # Like per-file findings: keyed by the text of the line, not its number, so it survives shifts.
             line = _line_of(texts.get(finding.path, b""), finding.line, decoded)
-            identity = (finding.code, finding.path, finding.pou, " ".join(line.split()))
+            identity = (
+                finding.code,
+                finding.path,
+                finding.pou,
+                " ".join(line.split()),
+            )  # path: see _anchor_fingerprints
             occurrences[identity] = occurrences.get(identity, 0) + 1
-            raw = "|".join([*identity, str(occurrences[identity])])
+            raw = "|".join([finding.code, finding.pou, identity[3], str(occurrences[identity])])
             finding.fingerprint = hashlib.sha256(raw.encode()).hexdigest()[:20]
             finding.source_line = line
             by_file.setdefault(finding.path, []).append(finding)
     unused_rule = rule_classes.get(UNUSED_SUPPRESSION)
     for path, _ in clean:
         records = [Suppression.from_json(item) for item in results[path]["suppressions"]]
-        outcome = apply_suppressions(by_file.get(path, []), records, rule_classes)
+        running = {rule.code for rule in config.rules_for(path, catalogue())}
+        outcome = apply_suppressions(by_file.get(path, []), records, rule_classes, running)
         report.findings.extend(outcome.kept)
-        if unused_rule is not None and any(isinstance(r, unused_rule) for r in config.rules_for(path, catalogue())):
+        if unused_rule is not None and unused_rule.code in running:
             for record, problem in outcome.unused:
                 finding = Finding(UNUSED_SUPPRESSION, problem, 0, 0)
                 finding.path, finding.line, finding.column = path, record.line, record.column
                 finding.end_line, finding.end_column = record.line, record.column + len(record.text)
                 finding.level, finding.name = unused_rule.level, unused_rule.name
-                raw = f"{UNUSED_SUPPRESSION}|{path}|{problem}"
+                raw = f"{UNUSED_SUPPRESSION}|{record.line}|{problem}"
                 finding.fingerprint = hashlib.sha256(raw.encode()).hexdigest()[:20]
                 report.findings.append(finding)
     return index

@@ -101,6 +101,7 @@ class Rule:
     sa: ClassVar[tuple[str, ...]] = ()
     plcopen: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[dict[str, Any]] = {}
+    choices: ClassVar[dict[str, tuple[str, ...]]] = {}  # options whose value must be one of these
     fix: ClassVar[str | None] = None  # "safe", "unsafe" or None: what kind of fix the rule offers
     project: ClassVar[bool] = False  # True: runs once on the whole project's facts
 

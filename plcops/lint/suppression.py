@@ -21,7 +21,8 @@ from plcops.lint.rule import Finding, Rule
 from plcops.st import ast
 from plcops.st.source import SourceText
 
-_PLCOPS = re.compile(r"plcops:\s*(disable-file|disable)\s*=\s*([\w\-, ]+)", re.IGNORECASE)
+# "plcops: disable=PLC011, magic-number -- why": the codes end at "--", which may give a reason.
+_PLCOPS = re.compile(r"plcops:\s*(disable-file|disable)\s*=\s*((?:[\w, ]|-(?!-))+)", re.IGNORECASE)
 _NUMBERS = re.compile(r"-\s*(\d+)")
 
 
@@ -40,11 +41,12 @@ class Suppression:
     unknown: tuple[str, ...] = ()  # words of a plcops: comment that name no rule (typos)
     used: set[str] = field(default_factory=set)  # codes that suppressed something
 
-    def problems(self) -> list[str]:
-        """Why an explicit suppression is stale: unknown rules, and codes that suppressed nothing."""
+    def problems(self, running: set[str] | None = None) -> list[str]:
+        """Why an explicit suppression is stale: unknown rules, and codes that suppressed nothing. A code
+        not in ``running`` (a rule that is off for the file) cannot be judged, so it is not reported."""
         found = [f"unknown rule '{word}' in suppression: {self.text}" for word in self.unknown]
         for code in sorted(self.codes):
-            if code not in self.used:
+            if code not in self.used and (running is None or code in running or code == "ALL"):
                 found.append(f"suppression matches no finding for {code}: {self.text}")
         return found
 
@@ -165,13 +167,17 @@ class SuppressionResult:
 
 
 def apply_suppressions(
-    findings: list[Finding], records: list[Suppression], rules: dict[str, type[Rule]]
+    findings: list[Finding],
+    records: list[Suppression],
+    rules: dict[str, type[Rule]],
+    running: set[str] | None = None,
 ) -> SuppressionResult:
-    """Drop suppressed findings; report which explicit suppressions matched nothing."""
+    """Drop suppressed findings; report which explicit suppressions matched nothing (of the rules in
+    ``running``, the codes that ran on the file, when given)."""
     result = SuppressionResult()
     for finding in findings:
         covering = [s for s in records if s.covers(finding, rules.get(finding.code))]
         if not covering:
             result.kept.append(finding)
-    result.unused = [(record, problem) for record in records if record.explicit for problem in record.problems()]
+    result.unused = [(record, problem) for record in records if record.explicit for problem in record.problems(running)]
     return result

@@ -78,6 +78,20 @@ def test_overrides_apply_to_matching_paths_only(tmp_path: Path) -> None:
     assert {Path(f.path).parent.name for f in report.findings} == {"src"}
 
 
+def test_overrides_switch_project_rules_off_for_their_paths(tmp_path: Path) -> None:
+    # unused-pou is a project rule (it needs every file): an override still takes it off tests/*.
+    _write(tmp_path, "src/FB_Unused.st", "FUNCTION_BLOCK FB_Unused\nEND_FUNCTION_BLOCK\n")
+    _write(tmp_path, "tests/FB_Helper.st", "FUNCTION_BLOCK FB_Helper\nEND_FUNCTION_BLOCK\n")
+    table = {"select": ["unused-pou"], "overrides": [{"paths": ["tests/*"], "ignore": ["unused-pou"]}]}
+    config = load_lint_config(table, catalogue(), tmp_path / "plcops.toml")
+    report = lint_paths([tmp_path], config, jobs=1)
+    assert [(Path(f.path).name, f.code) for f in report.findings] == [("FB_Unused.st", "PLC005")]
+    # And the other way round: selected only for src/*, it reports nothing in tests/.
+    table = {"select": [], "overrides": [{"paths": ["src/*"], "select": ["unused-pou"]}]}
+    report = lint_paths([tmp_path], load_lint_config(table, catalogue(), tmp_path / "plcops.toml"), jobs=1)
+    assert [(Path(f.path).name, f.code) for f in report.findings] == [("FB_Unused.st", "PLC005")]
+
+
 def test_rule_options_change_limits(tmp_path: Path) -> None:
     nested = "PROGRAM P\nVAR a : BOOL; n : INT; END_VAR\nIF a THEN\n    IF a THEN\n        n := 1;\n    END_IF;\nEND_IF;\nEND_PROGRAM\n"
     _write(tmp_path, "p.st", nested)
@@ -99,6 +113,9 @@ def test_rule_options_change_limits(tmp_path: Path) -> None:
         ("[lint]\nselectt = []\n", 2, "unknown setting 'selectt'"),
         ("[lint.options.nesting-depth]\nmax_dept = 3\n", 2, "unknown option 'max_dept'"),
         ('[lint.options.nesting-depth]\nmax_depth = "3"\n', 2, "max_depth must be int"),
+        ("[lint.options.nesting-depth]\nmax_depth = -1\n", 2, "max_depth must not be negative"),
+        ('[lint.options.naming-convention]\npreset = "hungarian"\n', 2, "preset must be one of twincat, plcopen"),
+        ('[[lint.overrides]]\npaths = ["tests/*"]\nignroe = ["PLC011"]\n', 3, "unknown setting 'ignroe'"),
     ],
 )
 def test_config_errors_name_the_line(tmp_path: Path, toml: str, line: int, fragment: str) -> None:
@@ -166,6 +183,25 @@ def test_unused_plcops_suppressions_are_reported_vendor_pragmas_are_not(tmp_path
     assert report.findings[-1].column == 1
 
 
+def test_suppressions_of_rules_that_are_off_are_not_called_stale(tmp_path: Path) -> None:
+    # magic-number (PLC036) is not selected: whether its suppression is needed cannot be known.
+    text = REAL_COMPARE.replace("IF rLevel > 50.0 THEN", "(* plcops: disable=magic-number *)\nIF rLevel > 50.0 THEN")
+    _write(tmp_path, "a.st", text)
+    assert _codes(lint_paths([tmp_path], LintConfig(select=["PLC011", "PLC099"]), jobs=1)) == [
+        (9, "PLC011"),
+        (10, "PLC011"),
+    ]
+
+
+def test_a_reason_after_the_codes_of_a_suppression(tmp_path: Path) -> None:
+    text = REAL_COMPARE.replace(
+        "bFull := rLevel = 100.0;",
+        "(* plcops: disable=PLC011 -- the level is an integral count *)\nbFull := rLevel = 100.0;",
+    )
+    _write(tmp_path, "a.st", text)
+    assert _codes(lint_paths([tmp_path], LintConfig(select=["PLC011", "PLC099"]), jobs=1)) == [(11, "PLC011")]
+
+
 # ---------------------------------------------------------------------------------------------- baseline
 
 
@@ -195,6 +231,28 @@ def test_baseline_counts_identical_lines_separately(tmp_path: Path) -> None:
     report = lint_paths([tmp_path / "a.st"], config, jobs=1)
     assert apply_baseline(report, baseline) == 2
     assert len(report.findings) == 1  # the third copy of the line is new
+
+
+def test_baseline_matches_however_the_paths_are_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A baseline written with ``lint src`` from the project folder matches ``lint $PWD/src`` and ``lint .``
+    from inside ``src``: the file's place in the fingerprint is its path from the project root."""
+    _write(tmp_path, "plcops.toml", "[project]\nname = 'p'\n")
+    _write(tmp_path, "src/a.st", REAL_COMPARE)
+    config = LintConfig(select=["PLC011"])
+    baseline = tmp_path / "b.json"
+    monkeypatch.chdir(tmp_path)
+    write_baseline(lint_paths(["src"], config, jobs=1), baseline)
+    for cwd, path in ((tmp_path, str(tmp_path / "src")), (tmp_path / "src", "."), (tmp_path / "src", "a.st")):
+        monkeypatch.chdir(cwd)
+        report = lint_paths([path], config, jobs=1)
+        assert apply_baseline(report, baseline) == 2, (cwd, path)
+        assert report.findings == []
+    # The same line in another file of the project is not the baselined finding.
+    _write(tmp_path, "src/b.st", REAL_COMPARE.replace("FB_Level", "FB_Level2"))
+    monkeypatch.chdir(tmp_path)
+    report = lint_paths(["src"], config, jobs=1)
+    assert apply_baseline(report, baseline) == 2
+    assert {Path(f.path).name for f in report.findings} == {"b.st"}
 
 
 def test_a_file_that_is_not_a_baseline_is_a_clear_error(tmp_path: Path) -> None:

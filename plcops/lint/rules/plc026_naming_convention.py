@@ -80,6 +80,7 @@ class PLC026(Rule):
     enabled = False
     plcopen = ("N2", "N3", "N4", "N8", "N10")
     options: ClassVar[dict[str, Any]] = {"preset": "twincat", "prefixes": {}, "pou_prefixes": {}, "check_pous": True}
+    choices: ClassVar[dict[str, tuple[str, ...]]] = {"preset": ("twincat", "plcopen")}
 
     def check(self, context: FileContext) -> Iterable[Finding]:
         preset = str(self.settings["preset"])
