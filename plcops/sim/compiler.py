@@ -659,7 +659,9 @@ class _CodeCompiler:
             self.for_loop(statement, level)
         elif isinstance(statement, ast.WhileStatement):
             flag = self.loop_flag(level)
+            dog = self.watchdog(level)
             out.emit(level, f"while {self.condition(statement.condition)}:", origin)
+            self.watchdog_tick(level + 1, dog)
             if flag:
                 out.emit(level + 1, f"{flag} = 1")
             self.loops.append(_Loop("while"))
@@ -668,7 +670,9 @@ class _CodeCompiler:
             self.loop_outcome(level, flag, statement)
         elif isinstance(statement, ast.RepeatStatement):
             condition = self.condition(statement.condition)
+            dog = self.watchdog(level)
             out.emit(level, "while True:", origin)
+            self.watchdog_tick(level + 1, dog)
             self.loops.append(_Loop("repeat", condition=condition))
             self.statements(statement.body, level + 1)
             self.loops.pop()
@@ -714,6 +718,17 @@ class _CodeCompiler:
         self.statements(statements, level)
         if len(self.out.lines) == start:
             self.out.emit(level, "pass")
+
+    def watchdog(self, level: int) -> tuple[str, str]:
+        """Locals for a loop's watchdog (see rt._watchdog), set before the loop."""
+        count, started = self.temp(), self.temp()
+        self.out.emit(level, f"{count} = 0; {started} = None")
+        return count, started
+
+    def watchdog_tick(self, level: int, names: tuple[str, str]) -> None:
+        count, started = names
+        self.out.emit(level, f"{count} += 1")
+        self.out.emit(level, f"if not {count} & 0xFFFF: {started} = _watchdog({started})")
 
     def loop_flag(self, level: int) -> str:
         """With coverage, a local that records whether a loop's body ran."""
@@ -808,13 +823,28 @@ class _CodeCompiler:
         else:
             test = f"({counter.code} <= {end} if {step} > 0 else {counter.code} >= {end})"
         flag = self.loop_flag(level)
+        dog = self.watchdog(level)
         out.emit(level, f"while {test}:")
+        self.watchdog_tick(level + 1, dog)
         if flag:
             out.emit(level + 1, f"{flag} = 1")
         self.loops.append(_Loop("for", counter=counter.code, step=step))
         self.statements(statement.body, level + 1)
         self.loops.pop()
         out.emit(level + 1, f"{counter.code} = {counter.code} + {step}")
+        kind = resolved(counter_type)
+        if isinstance(kind, ElementaryType) and (kind.is_integer or kind.is_bits):
+            # Ending normally past the type's limit means the last step left the type: on a PLC the counter
+            # wraps and the loop never ends (FOR i := 1 TO 32767 on an INT). Checked once, on the way out.
+            name = statement.variable.name if isinstance(statement.variable, ast.Name) else "counter"
+            out.emit(level, "else:")
+            out.emit(
+                level + 1,
+                f"if not {kind.minimum} <= {counter.code} <= {kind.maximum}: raise StRuntimeError("
+                f"'FOR counter {name} steps past the range of {kind.name} ({kind.minimum}..{kind.maximum}): "
+                f"on a PLC it wraps and the loop never ends')",
+                self.origin(statement),
+            )
         self.loop_outcome(level, flag, statement)
 
     def assignment(self, statement: ast.Assignment, level: int) -> None:

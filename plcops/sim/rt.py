@@ -8,10 +8,12 @@ letter and an underscore, such as ``v_``).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 __all__ = [
     "StRuntimeError",
+    "_watchdog",
     "Clock",
     "_Ref",
     "_ItemRef",
@@ -31,6 +33,23 @@ __all__ = [
     "_range",
     "_outputs",
 ]
+
+
+# How long one execution of a loop may run (wall clock) before the watchdog stops the scan, as a PLC's
+# task watchdog stops an endless loop. Checked every 65,536 iterations, so it costs next to nothing.
+WATCHDOG_SECONDS = 5.0
+
+
+def _watchdog(started: float | None) -> float:
+    """Called by generated loops every 65,536 iterations with when the loop's first check happened."""
+    now = time.perf_counter()
+    if started is None:
+        return now
+    if now - started > WATCHDOG_SECONDS:
+        raise StRuntimeError(
+            f"watchdog: a loop ran for more than {WATCHDOG_SECONDS:g} s of wall-clock time in one scan (an endless loop?)"
+        )
+    return started
 
 
 class StRuntimeError(Exception):

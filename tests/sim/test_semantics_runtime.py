@@ -445,3 +445,51 @@ def test_unknown_paths_are_key_errors() -> None:
         sim["P.nope"]
     with pytest.raises(KeyError):
         sim["Nobody.x"]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Endless loops: the watchdog, and FOR counters that would wrap
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_an_endless_loop_is_stopped_by_the_watchdog_at_its_st_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from plcops.sim import rt
+    from plcops.sim.simulator import ScanError
+
+    monkeypatch.setattr(rt, "WATCHDOG_SECONDS", 0.2)  # a PLC task watchdog; 5 s by default
+    text = "PROGRAM P\nVAR n : DINT; END_VAR\nn := 1;\nWHILE n > 0 DO\n    n := n + 1;\nEND_WHILE\nEND_PROGRAM\n"
+    sim = Simulator.from_text(text, path="loop.st", program="P")
+    with pytest.raises(ScanError) as raised:
+        sim.scan()
+    assert "watchdog" in raised.value.message
+    assert (raised.value.path, raised.value.line) == ("loop.st", 4)  # the WHILE that does not end
+
+
+@pytest.mark.parametrize(
+    ("declaration", "loop", "limits"),
+    [
+        # 32767 + 1 leaves INT: a PLC's counter wraps to -32768 <= 32767 and loops for ever.
+        ("i : INT;", "FOR i := 32765 TO 32767 DO", "INT (-32768..32767)"),
+        ("k : USINT;", "FOR k := 250 TO 255 DO", "USINT (0..255)"),
+        ("k : SINT;", "FOR k := -126 TO -128 BY -1 DO", "SINT (-128..127)"),
+    ],
+)
+def test_a_for_counter_stepping_past_its_type_is_a_runtime_error(declaration: str, loop: str, limits: str) -> None:
+    from plcops.sim.simulator import ScanError
+
+    text = f"PROGRAM P\nVAR {declaration} n : DINT; END_VAR\n{loop}\n    n := n + 1;\nEND_FOR\nEND_PROGRAM\n"
+    sim = Simulator.from_text(text, path="for.st", program="P")
+    with pytest.raises(ScanError) as raised:
+        sim.scan()
+    assert f"steps past the range of {limits}" in raised.value.message
+    assert raised.value.line == 3  # the FOR statement
+
+
+def test_a_for_loop_ending_below_the_limit_is_fine() -> None:
+    # 32765, 32766: two passes; the counter ends at 32767, inside INT.
+    text = (
+        "PROGRAM P\nVAR i : INT; n : DINT; END_VAR\nFOR i := 32765 TO 32766 DO\n    n := n + 1;\nEND_FOR\nEND_PROGRAM\n"
+    )
+    sim = Simulator.from_text(text, program="P")
+    sim.scan()
+    assert (sim["P.i"], sim["P.n"]) == (32767, 2)
