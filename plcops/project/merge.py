@@ -71,8 +71,28 @@ def _pieces(obj: TcObject) -> dict[tuple[str, str], tuple[str, Any]]:
     }
 
 
-def _members(obj: TcObject) -> dict[str, XmlElement]:
-    return {member.key.casefold(): member.element for member in obj.members}
+def _named_children(element: XmlElement) -> dict[str, XmlElement]:
+    """Members of a TwinCAT object by ``kind:name`` (methods, properties, actions, transitions), whatever
+    language their body is in (an LD action is a member too, though it has no ST)."""
+    return {
+        f"{child.local_name}:{child.attributes['Name']}".casefold(): child
+        for child in element.children
+        if "Name" in child.attributes and child.local_name not in ("Declaration", "Implementation", "LineIds")
+    }
+
+
+def _graphical_bodies(element: XmlElement) -> dict[str, XmlElement]:
+    """The non-ST bodies (LD/FBD networks ``NWL``, ``SFC``, ``CFC``, ...) of an object and of its members, by
+    owner key and language; ST bodies are merged as text elsewhere."""
+    found: dict[str, XmlElement] = {}
+    for key, owner in [("", element), *_named_children(element).items()]:
+        holders = [("", owner)] + [(name, part) for name in ("Get", "Set") if (part := owner.find(name)) is not None]
+        for accessor, holder in holders:
+            implementation = holder.find("Implementation")
+            for body in implementation.children if implementation is not None else []:
+                if body.local_name != "ST":
+                    found[f"{key}/{accessor}/{body.local_name}"] = body
+    return found
 
 
 def _line_span(text: str, element: XmlElement) -> tuple[int, int]:
@@ -84,47 +104,107 @@ def _line_span(text: str, element: XmlElement) -> tuple[int, int]:
     return start, end
 
 
+def _xml(document: XmlDocument, element: XmlElement) -> str:
+    return document.text[element.start : element.end].replace("\r\n", "\n")
+
+
+def _conflict_comment(what: str, kept: str) -> str:
+    # Inside XML only a comment can say so; git keeps all three versions (git checkout --theirs/--ours FILE).
+    # No "--" inside an XML comment: it would make the file ill-formed.
+    return (
+        f"<!-- plcops merge conflict: {what}; {kept} is kept here, and git keeps both sides in its index "
+        "(git checkout with ours or theirs, or git mergetool) -->"
+    )
+
+
 def _merge_twincat(base: XmlDocument, ours: XmlDocument, theirs: XmlDocument) -> tuple[str, int]:
     b_obj, o_obj, t_obj = read_object(base), read_object(ours), read_object(theirs)
     b_pieces, o_pieces, t_pieces = _pieces(b_obj), _pieces(o_obj), _pieces(t_obj)
-    b_members, o_members, t_members = _members(b_obj), _members(o_obj), _members(t_obj)
+    b_members = _named_children(b_obj.element)
+    o_members = _named_children(o_obj.element)
+    t_members = _named_children(t_obj.element)
     text = ours.text
     eol = "\r\n" if text.count("\r\n") * 2 >= text.count("\n") > 0 else "\n"
     edits: list[tuple[int, int, str]] = []
     conflicts = 0
 
-    for key, (o_text, piece) in o_pieces.items():
-        member = key[0].split("/")[0]
-        in_base = key in b_pieces
-        if key not in t_pieces and in_base and member in b_members and member not in t_members:
-            continue  # the member was deleted by theirs: decided below
-        result = _merge_piece(key[1], b_pieces.get(key, (None,))[0], o_text, t_pieces.get(key, (None,))[0])
+    def cdata(merged: str) -> str:
+        return merged.replace("\n", eol).replace("]]>", "]]]]><![CDATA[>")
+
+    def changed(document: XmlDocument, members: dict[str, XmlElement], key: str) -> bool:
+        return _xml(document, members[key]) != _xml(base, b_members[key])
+
+    # ST pieces of what both sides still have: merged as text, by declaration and by line.
+    for piece_key, (o_text, piece) in o_pieces.items():
+        member = piece_key[0].split("/")[0]
+        if member and member not in t_members:
+            continue  # deleted by theirs (or added by ours): decided below
+        result = _merge_piece(
+            piece_key[1], b_pieces.get(piece_key, (None,))[0], o_text, t_pieces.get(piece_key, (None,))[0]
+        )
         conflicts += result.conflicts
-        merged = result.text
-        if merged != o_text:
-            edits.append((piece.start, piece.end, merged.replace("\n", eol).replace("]]>", "]]]]><![CDATA[>")))
+        if result.text != o_text:
+            edits.append((piece.start, piece.end, cdata(result.text)))
 
-    for member_key, element in o_members.items():
-        if member_key in b_members and member_key not in t_members:
-            base_text = {k: v[0] for k, v in b_pieces.items() if k[0].split("/")[0] == member_key}
-            ours_text = {k: v[0] for k, v in o_pieces.items() if k[0].split("/")[0] == member_key}
-            if base_text == ours_text:
-                start, end = _line_span(text, element)
-                edits.append((start, end, ""))
+    # LD/FBD/SFC bodies: taken whole from the side that changed them; changed on both sides, a conflict.
+    b_bodies, o_bodies, t_bodies = (_graphical_bodies(obj.element) for obj in (b_obj, o_obj, t_obj))
+    for key, element in o_bodies.items():
+        owner = key.split("/")[0]
+        theirs_body = t_bodies.get(key)
+        if theirs_body is None or (owner and owner not in t_members):
+            continue  # a member deleted by theirs: decided below
+        b = _xml(base, b_bodies[key]) if key in b_bodies else None
+        o, t = _xml(ours, element), _xml(theirs, theirs_body)
+        if o == t or t == b:
+            continue
+        if b == o:
+            edits.append((element.start, element.end, theirs.text[theirs_body.start : theirs_body.end]))
+        else:
+            conflicts += 1
+            what = f"both sides changed the {element.local_name} body of {owner or o_obj.name}"
+            edits.append((element.start, element.start, _conflict_comment(what, "ours") + eol))
+
+    # Members one side deleted: gone when the other side left them as they were, else a conflict that
+    # keeps the changed member (marked), so nobody's change disappears silently.
+    for key, element in o_members.items():
+        if key not in b_members or key in t_members:
+            continue
+        if not changed(ours, o_members, key):
+            start, end = _line_span(text, element)
+            edits.append((start, end, ""))
+            continue
+        conflicts += 1
+        first = next((v[1] for k, v in o_pieces.items() if k[0].split("/")[0] == key), None)
+        if first is not None and first.start >= 0:
+            note = f"<<<<<<< ours{eol}{first.text(text)}{eol}======={eol}(deleted in theirs){eol}>>>>>>> theirs{eol}"
+            edits.append((first.start, first.end, note))
+        else:
+            edits.append(
+                (
+                    element.start,
+                    element.start,
+                    _conflict_comment(f"theirs deleted {key}, ours changed it", "ours") + eol,
+                )
+            )
+
+    block = ""
+    for key, element in t_members.items():
+        if key in o_members:
+            continue
+        start, end = _line_span(theirs.text, element)
+        chunk = theirs.text[start:end]
+        if key in b_members:
+            if not changed(theirs, t_members, key):
+                continue  # deleted by ours, untouched by theirs: stays deleted
+            conflicts += 1
+            first = next((v[1] for k, v in t_pieces.items() if k[0].split("/")[0] == key), None)
+            if first is not None and first.start >= 0:
+                marked = f"<<<<<<< ours{eol}(deleted in ours){eol}======={eol}{first.text(theirs.text)}{eol}>>>>>>> theirs{eol}"
+                chunk = chunk[: first.start - start] + marked + chunk[first.end - start :]
             else:
-                # Changed by us, deleted by them: keep ours, marked, so nobody loses the change silently.
-                first = next((v[1] for k, v in o_pieces.items() if k[0].split("/")[0] == member_key), None)
-                if first is not None:
-                    note = (
-                        f"<<<<<<< ours{eol}"
-                        + first.text(text)
-                        + f"{eol}======={eol}(deleted in theirs){eol}>>>>>>> theirs{eol}"
-                    )
-                    edits.append((first.start, first.end, note))
-                conflicts += 1
-
-    added = [(key, element) for key, element in t_members.items() if key not in o_members and key not in b_members]
-    if added:
+                chunk = _conflict_comment(f"ours deleted {key}, theirs changed it", "theirs") + eol + chunk
+        block += chunk if chunk.endswith("\n") else chunk + eol
+    if block:
         element = o_obj.element
         line_ids = element.find("LineIds")
         anchor = (
@@ -132,11 +212,6 @@ def _merge_twincat(base: XmlDocument, ours: XmlDocument, theirs: XmlDocument) ->
             if line_ids is not None
             else text.rfind("\n", 0, element.end - len(element.tag) - 3) + 1
         )
-        block = ""
-        for _, member_element in added:
-            start, end = _line_span(theirs.text, member_element)
-            chunk = theirs.text[start:end]
-            block += chunk if chunk.endswith("\n") else chunk + eol
         edits.append((anchor, anchor, block.replace("\r\n", "\n").replace("\n", eol)))
 
     for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
@@ -184,6 +259,21 @@ def _st_regions(text: str) -> list[tuple[str, str]] | None:
     return regions
 
 
+def _reinsert(keys: list[str], base: list[str], missing: list[str]) -> list[str]:
+    """``keys`` with the ``missing`` base keys put back after the base key before them."""
+    result = list(keys)
+    for key in missing:
+        if key in result:
+            continue
+        position = 0
+        for earlier in reversed(base[: base.index(key)]):
+            if earlier in result:
+                position = result.index(earlier) + 1
+                break
+        result.insert(position, key)
+    return result
+
+
 def _split_declaration(text: str) -> tuple[str, str]:
     """A POU region as (header and VAR blocks, the rest), so declarations merge by variable."""
     result = parse_text(text)
@@ -207,12 +297,12 @@ def _merge_st(base: str, ours: str, theirs: str) -> tuple[str, int] | None:
     def union(o: Any, t: Any) -> list[str] | None:
         return None if set(o) & set(t) else [*o, *t]
 
-    order, conflicts = merge_sequences(
-        [k for k, _ in regions[0]],
-        [k for k, _ in regions[1]],
-        [k for k, _ in regions[2]],
-        union,
-    )
+    b_keys, o_keys, t_keys = ([k for k, _ in r] for r in regions)  # type: ignore[union-attr]
+    # Deleted on one side and changed on the other: the deleting side's sequence keeps the key, so the
+    # content merge below sees it and marks a conflict instead of dropping the change.
+    disputed = [k for k in b_keys if (k in o_map) != (k in t_map) and o_map.get(k, t_map.get(k)) != b_map[k]]
+    o_keys, t_keys = _reinsert(o_keys, b_keys, disputed), _reinsert(t_keys, b_keys, disputed)
+    order, conflicts = merge_sequences(b_keys, o_keys, t_keys, union)
     out: list[str] = []
     for item in order:
         if isinstance(item, Chunk):
@@ -290,14 +380,22 @@ def _merge_plcopen(base: XmlDocument, ours: XmlDocument, theirs: XmlDocument) ->
             continue
         # Both changed: merge the ST bodies; take a one-sided interface change; otherwise a conflict.
         conflicts += _merge_both_changed_pou(base, ours, theirs, b_units[key], element, t_units[key], edits)
-    added = [element for key, element in t_units.items() if key not in o_units and key not in b_units]
-    for element in added:
+    for key, element in t_units.items():
+        if key in o_units:
+            continue
+        carried = element_text(theirs, element)
+        if key in b_units:
+            if carried == element_text(base, b_units[key]):
+                continue  # deleted by ours, untouched by theirs: stays deleted
+            conflicts += 1  # deleted by ours, changed by theirs: theirs comes back, marked
+            what = f"ours deleted {element.local_name} {element.attributes.get('name', '')}, theirs changed it"
+            carried = _conflict_comment(what, "theirs") + carried
         parent_tag = (
             "pous" if element.local_name == "pou" else "dataTypes" if element.local_name == "dataType" else None
         )
         close = text.rfind(f"</{parent_tag}>") if parent_tag else -1
         if close >= 0:
-            edits.append((close, close, element_text(theirs, element)))
+            edits.append((close, close, carried))
         else:
             conflicts += 1
     for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
@@ -328,19 +426,15 @@ def _merge_both_changed_pou(
         if texts[1] == texts[0] and found[1] is not None:
             edits.append((found[1].start, found[1].end, texts[2]))
         elif texts[2] != texts[0]:
-            conflicts += 1  # both changed the declarations differently: ours kept, marked in the body below
+            if None not in found:
+                conflicts += _merge_interface(base, ours, theirs, found[0], found[1], found[2], edits)  # type: ignore[arg-type]
+            else:
+                conflicts += 1  # an interface added or removed on one side and changed on the other
     holders = [_body_holder(e) for e in (b_el, o_el, t_el)]
     if all(h is not None for h in holders):
         bodies = [h.text.replace("\r\n", "\n") for h in holders]  # type: ignore[union-attr]
         result = _merge_piece("implementation", *bodies)
         merged = result.text
-        if conflicts:
-            merged = (
-                "(* plcops merge: both sides changed the declarations of this POU; ours are kept, theirs were:\n"
-                + texts[2].replace("*)", "* )")
-                + "\n*)\n"
-                + merged
-            )
         conflicts += result.conflicts
         holder = holders[1]
         assert holder is not None
@@ -352,6 +446,97 @@ def _merge_both_changed_pou(
         replacement = ("<![CDATA[" + merged.replace("]]>", "]]]]><![CDATA[>") + "]]>") if cdata else escape(merged)
         if merged != bodies[1]:
             edits.append((inner_start, inner_end, replacement))
+    return conflicts
+
+
+def _merge_interface(
+    base: XmlDocument,
+    ours: XmlDocument,
+    theirs: XmlDocument,
+    b_if: XmlElement,
+    o_if: XmlElement,
+    t_if: XmlElement,
+    edits: list[tuple[int, int, str]],
+) -> int:
+    """A POU's ``<interface>`` changed on both sides: merged by section and variable, so two people adding,
+    retyping or removing different variables never conflict. A variable both sides changed differently is a
+    conflict: ours is kept, with a comment saying so."""
+
+    def sections(element: XmlElement) -> dict[str, XmlElement]:
+        found: dict[str, XmlElement] = {}
+        counts: dict[str, int] = {}
+        for child in element.children:
+            index = counts.get(child.local_name, 0)
+            counts[child.local_name] = index + 1
+            found[f"{child.local_name}#{index}"] = child
+        return found
+
+    def variables(section: XmlElement) -> dict[str, XmlElement]:
+        return {v.attributes.get("name", "").casefold(): v for v in section.find_all("variable")}
+
+    def xml_of(document: XmlDocument, element: XmlElement) -> str:
+        return document.text[element.start : element.end]
+
+    conflicts = 0
+    b_sections, o_sections, t_sections = sections(b_if), sections(o_if), sections(t_if)
+    for key, o_section in o_sections.items():
+        t_section, b_section = t_sections.get(key), b_sections.get(key)
+        if t_section is None or b_section is None or not o_section.find_all("variable"):
+            if t_section is not None and b_section is not None and xml_of(theirs, t_section) != xml_of(base, b_section):
+                if xml_of(ours, o_section) == xml_of(base, b_section):
+                    edits.append((o_section.start, o_section.end, xml_of(theirs, t_section)))
+                elif xml_of(ours, o_section) != xml_of(theirs, t_section):
+                    conflicts += 1  # a section that is not a variable list (returnType) changed on both sides
+            continue
+        b_vars, o_vars, t_vars = variables(b_section), variables(o_section), variables(t_section)
+        # New variables go on lines of their own before the section's closing tag, indented as ours' last
+        # (not right after the last variable, which a deletion in the same merge may remove).
+        closing = ours.text.rfind("</", o_section.start, o_section.end)
+        insert_at = ours.text.rfind("\n", 0, closing) + 1
+        last = o_section.find_all("variable")[-1]
+        indent = ours.text[ours.text.rfind("\n", 0, last.start) + 1 : last.start]
+        indent = indent if not indent.strip() else ""
+        eol = "\r\n" if ours.text[insert_at - 2 : insert_at] == "\r\n" else "\n"
+        for name, t_var in t_vars.items():
+            t_text = xml_of(theirs, t_var)
+            b_text = xml_of(base, b_vars[name]) if name in b_vars else None
+            o_var = o_vars.get(name)
+            if o_var is None:
+                if b_text is None:
+                    edits.append((insert_at, insert_at, indent + t_text + eol))
+                elif t_text != b_text:
+                    conflicts += 1  # deleted by ours, changed by theirs: theirs comes back, marked
+                    comment = _conflict_comment(
+                        f"ours deleted variable {t_var.attributes.get('name')}, theirs changed it", "theirs"
+                    )
+                    edits.append((insert_at, insert_at, indent + comment + t_text + eol))
+                continue
+            o_text = xml_of(ours, o_var)
+            if t_text in (o_text, b_text):
+                continue
+            if o_text == b_text:
+                edits.append((o_var.start, o_var.end, t_text))
+            else:
+                conflicts += 1
+                what = f"both sides changed variable {o_var.attributes.get('name')} differently"
+                edits.append((o_var.start, o_var.start, _conflict_comment(what, "ours")))
+        for name, o_var in o_vars.items():
+            if name in b_vars and name not in t_vars:
+                if xml_of(ours, o_var) == xml_of(base, b_vars[name]):
+                    start, end = _line_span(ours.text, o_var)
+                    edits.append((start, end, ""))
+                else:
+                    conflicts += 1
+                    what = f"theirs deleted variable {o_var.attributes.get('name')}, ours changed it"
+                    edits.append((o_var.start, o_var.start, _conflict_comment(what, "ours")))
+    added = [
+        xml_of(theirs, t_section)
+        for key, t_section in t_sections.items()
+        if key not in o_sections and key not in b_sections
+    ]
+    if added:
+        close = ours.text.rfind("</", o_if.start, o_if.end)
+        edits.append((close, close, "".join(added)))
     return conflicts
 
 

@@ -149,3 +149,159 @@ def test_plcopen_units_merge_independently() -> None:
 def test_unreadable_vendor_file_falls_back_to_line_merge() -> None:
     merged = merge_files(b"<a>\n1\n</a>\n", b"<a>\n2\n</a>\n", b"<a>\n1\n</a>\n", "broken.TcPOU")
     assert (merged.data, merged.conflicts) == (b"<a>\n2\n</a>\n", 0)
+
+
+# ---------------------------------------------------------------------------------------------- deletions
+
+
+RESET_EDIT = ("    bJammed := FALSE;\r\n    Reset := TRUE;", "    bJammed := FALSE;\r\n    Reset := NOT bJamSensor;")
+
+
+def _without_reset(text: str) -> str:
+    start = text.index('    <Method Name="Reset"')
+    end = text.index("</Method>\r\n", start) + len("</Method>\r\n")
+    return text[:start] + text[end:]
+
+
+def test_deleted_by_one_side_and_changed_by_the_other_is_a_conflict_either_way() -> None:
+    base = FIXTURE.read_bytes().decode("utf-8-sig")
+    changed = base.replace(*RESET_EDIT)
+    deleted = _without_reset(base)
+    for ours, theirs, marker in (
+        (deleted, changed, "<<<<<<< ours\r\n(deleted in ours)\r\n=======\r\n"),
+        (changed, deleted, "=======\r\n(deleted in theirs)\r\n>>>>>>> theirs"),
+    ):
+        merged = merge_files(*(BOM + t.encode() for t in (base, ours, theirs)), "FB_Conveyor.TcPOU")
+        assert merged.conflicts == 1
+        text = merged.data.decode("utf-8-sig")
+        xml.dom.minidom.parseString(merged.data)  # still well-formed
+        assert "Reset := NOT bJamSensor;" in text  # the change survives, marked
+        assert marker in text
+        assert text.count('<Method Name="Reset"') == 1
+
+
+def test_deleted_by_one_side_and_untouched_by_the_other_stays_deleted() -> None:
+    base = FIXTURE.read_bytes().decode("utf-8-sig")
+    deleted = _without_reset(base)
+    for ours, theirs in ((deleted, base), (base, deleted)):
+        merged = merge_files(*(BOM + t.encode() for t in (base, ours, theirs)), "FB_Conveyor.TcPOU")
+        assert merged.conflicts == 0
+        assert '<Method Name="Reset"' not in merged.data.decode("utf-8-sig")
+
+
+def test_st_file_deleted_on_one_side_changed_on_the_other_is_a_conflict() -> None:
+    base = "FUNCTION F_X : INT\nF_X := 1;\nEND_FUNCTION\n\nFUNCTION F_Y : INT\nF_Y := 2;\nEND_FUNCTION\n"
+    changed = base.replace("F_Y := 2;", "F_Y := 3;")
+    deleted = "FUNCTION F_X : INT\nF_X := 1;\nEND_FUNCTION\n"
+    for ours, theirs in ((changed, deleted), (deleted, changed)):
+        merged = merge_files(base.encode(), ours.encode(), theirs.encode(), "Lib.st")
+        assert merged.conflicts >= 1, (ours, theirs)
+        assert "F_Y := 3;" in merged.data.decode()
+
+
+def test_plcopen_pou_deleted_on_one_side_changed_on_the_other_is_a_conflict() -> None:
+    fixture = Path(__file__).resolve().parents[1] / "project" / "fixtures" / "plcopen" / "codesys_export.xml"
+    base = fixture.read_text(encoding="utf-8")
+    start = base.index("<pou name=")
+    end = base.index("</pou>", start) + len("</pou>")
+    name = base[start : base.index(">", start)]
+    body = base[start:end]
+    assert "nBatches := nBatches + 1;" in body, name
+    changed = base.replace("nBatches := nBatches + 1;", "nBatches := nBatches + 2;")
+    deleted = base[:start] + base[end:]
+    for ours, theirs in ((changed, deleted), (deleted, changed)):
+        merged = merge_files(base.encode(), ours.encode(), theirs.encode(), "project.xml")
+        assert merged.conflicts >= 1
+        assert "nBatches := nBatches + 2;" in merged.data.decode()
+        xml.dom.minidom.parseString(merged.data)
+
+
+# ---------------------------------------------------------------------------------------------- LD bodies
+
+LADDER = Path(__file__).resolve().parents[1] / "project" / "fixtures" / "twincat" / "FB_Interlock_LD.TcPOU"
+
+
+def test_a_ladder_edit_on_one_side_merges_with_an_st_edit_on_the_other() -> None:
+    base = LADDER.read_bytes()
+    ours = base.replace(b"bRelease := FALSE;", b"bRelease := FALSE; // reset")
+    theirs = base.replace(b'"bEStopOk"', b'"bEStopReleased"')
+    merged = merge_files(base, ours, theirs, "FB_Interlock.TcPOU")
+    assert merged.conflicts == 0
+    assert b"bRelease := FALSE; // reset" in merged.data and b'"bEStopReleased"' in merged.data
+    xml.dom.minidom.parseString(merged.data)
+
+
+def test_a_ladder_body_changed_on_both_sides_is_a_conflict_that_keeps_ours() -> None:
+    base = LADDER.read_bytes()
+    ours = base.replace(b'"lamp follows the release"', b'"lamp blinks"')
+    theirs = base.replace(b'"lamp follows the release"', b'"lamp is steady"')
+    merged = merge_files(base, ours, theirs, "FB_Interlock.TcPOU")
+    assert merged.conflicts == 1
+    assert b'"lamp blinks"' in merged.data and b"plcops merge conflict: both sides changed the NWL body" in merged.data
+    xml.dom.minidom.parseString(merged.data)
+    # A ladder action added by theirs is carried over whole, as ST members are.
+    added = base.replace(
+        b"    <LineIds",
+        b'    <Action Name="A_Horn" Id="{00000000-0000-0000-0000-000000000001}">\r\n      <Implementation>\r\n        <NWL><XmlArchive /></NWL>\r\n      </Implementation>\r\n    </Action>\r\n    <LineIds',
+    )
+    merged = merge_files(base, ours, added, "FB_Interlock.TcPOU")
+    assert merged.conflicts == 0 and b'<Action Name="A_Horn"' in merged.data and b'"lamp blinks"' in merged.data
+
+
+def test_git_merge_of_a_deleted_method_changed_on_the_other_branch_stops_with_a_conflict(repo: Repo) -> None:
+    setup_with_fixture(repo)
+    repo.git("checkout", "-q", "-b", "ours")
+    path = repo.path / "FB_Conveyor.TcPOU"
+    path.write_bytes(BOM + _without_reset(path.read_bytes().decode("utf-8-sig")).encode())
+    repo.commit("ours: Reset is gone")
+    repo.git("checkout", "-q", "main")
+    repo.git("checkout", "-q", "-b", "theirs")
+    edit(repo, "FB_Conveyor.TcPOU", RESET_EDIT)
+    repo.commit("theirs: Reset changed")
+    repo.git("checkout", "-q", "ours")
+    merged = repo.git("merge", "theirs", "-m", "merge", check=False)
+    assert merged.returncode != 0  # git stops: the engineer decides
+    data = path.read_bytes()
+    xml.dom.minidom.parseString(data)
+    assert b"Reset := NOT bJamSensor;" in data and b"(deleted in ours)" in data
+
+
+# ---------------------------------------------------------------------------------------------- PLCopen variables
+
+PLCOPEN = Path(__file__).resolve().parents[1] / "project" / "fixtures" / "plcopen" / "codesys_export.xml"
+TON_MIX = '            <variable name="tonMix">\n              <type>\n                <derived name="TON" />\n              </type>\n            </variable>\n'
+
+
+def _variable(name: str, kind: str) -> str:
+    return f'            <variable name="{name}">\n              <type>\n                <{kind} />\n              </type>\n            </variable>\n'
+
+
+def test_plcopen_different_variables_added_to_one_pou_merge_cleanly() -> None:
+    base = PLCOPEN.read_text(encoding="utf-8")
+    assert TON_MIX in base
+    # Both sides add a local variable after tonMix (the same place: a line merge conflicts) and both change
+    # the body in different places.
+    ours = base.replace(TON_MIX, TON_MIX + _variable("nA", "INT")).replace(
+        "nBatches := nBatches + 1;", "nBatches := nBatches + 1; nA := 1;"
+    )
+    theirs = base.replace(TON_MIX, TON_MIX + _variable("rB", "REAL")).replace(
+        "fbMixer(bStart := bStartButton);", "fbMixer(bStart := bStartButton AND rB &gt; 0.0);"
+    )
+    merged = merge_files(base.encode(), ours.encode(), theirs.encode(), "project.xml")
+    assert merged.conflicts == 0
+    text = merged.data.decode()
+    xml.dom.minidom.parseString(merged.data)
+    assert text.count('<variable name="nA">') == 1 and text.count('<variable name="rB">') == 1
+    assert "nA := 1;" in text and "AND rB &gt; 0.0" in text  # the body is XML-escaped xhtml
+    assert "plcops merge" not in text
+
+
+def test_plcopen_one_variable_retyped_differently_on_both_sides_is_a_conflict() -> None:
+    base = PLCOPEN.read_text(encoding="utf-8")
+    ours = base.replace(TON_MIX, TON_MIX.replace("TON", "TOF")).replace("nBatches + 1;", "nBatches + 3;")
+    theirs = base.replace(TON_MIX, TON_MIX.replace("TON", "TP")).replace("nBatches + 1;", "nBatches + 4;")
+    merged = merge_files(base.encode(), ours.encode(), theirs.encode(), "project.xml")
+    assert merged.conflicts >= 2  # the variable, and the body line
+    text = merged.data.decode()
+    xml.dom.minidom.parseString(merged.data)
+    assert "both sides changed variable tonMix differently" in text and '<derived name="TOF" />' in text
