@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from plcops.project.graphical import graphical_bodies
 from plcops.project.sources import read_source
 from plcops.st import ast
 from plcops.st.diagnostics import Diagnostic, DiagnosticError
@@ -173,6 +174,17 @@ def objects_of_file(path: str, data: bytes) -> list[DiffObject]:
             obj.members[label] = text[_leading_start(text, member) : member.span.end].replace("\r\n", "\n")
             obj.member_fingerprints[label] = ast_fingerprint(member)
         objects.append(obj)
+    # LD/FBD/SFC bodies are not ST: compared as members of their POU, in their normalised text.
+    by_name = {o.name.casefold(): o for o in objects}
+    for body in graphical_bodies(path, data):
+        owner = by_name.get(body.owner.split(".")[0].casefold())
+        if owner is not None:
+            rendered = "".join(line + "\n" for line in body.lines)
+            owner.members[body.label] = rendered
+            owner.member_fingerprints[body.label] = rendered
+            # Part of the object's text and fingerprint too: a changed rung is a change of the POU.
+            owner.text += f"\n// {body.label}\n{rendered}"
+            owner.fingerprint = (owner.fingerprint, body.label, rendered)
     return objects
 
 

@@ -2,7 +2,8 @@
 
 git runs the textconv program on both sides of a diff and compares what it prints. For TwinCAT and
 PLCopen files plcops prints the file's ST, without what changes when nobody changed the code: LineIds,
-GUIDs, timestamps, graphical coordinates, the byte-order mark and CRLF line endings. Any other file is
+GUIDs, timestamps, graphical coordinates, the byte-order mark and CRLF line endings. LD, FBD and SFC
+bodies follow as normalised ``//`` comment lines (:mod:`plcops.project.graphical`). Any other file is
 printed as text, so a diff never fails because of the driver.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from plcops.project.graphical import comment_lines, graphical_bodies
 from plcops.project.sources import read_source
 from plcops.st.diagnostics import DiagnosticError
 from plcops.st.source import decode_source
@@ -25,4 +27,6 @@ def textconv(path: Path | str, data: bytes | None = None) -> str:
     except DiagnosticError:
         text = decode_source(data).text
     text = text.replace("\r\n", "\n")
-    return text if text.endswith("\n") or not text else text + "\n"
+    text = text if text.endswith("\n") or not text else text + "\n"
+    # LD/FBD/SFC bodies have no ST: shown as normalised comment lines, so a changed rung shows in git diff.
+    return text + comment_lines(graphical_bodies(name, data))

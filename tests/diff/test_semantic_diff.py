@@ -171,3 +171,19 @@ def test_unknown_revision_is_a_clear_error(project: Repo, monkeypatch: pytest.Mo
     result = runner.invoke(app, ["diff", "no-such-branch"])
     assert result.exit_code == 1
     assert "unknown revision 'no-such-branch'" in result.output
+
+
+def test_a_changed_ladder_body_is_a_modified_member(tmp_path: Path) -> None:
+    fixture = Path(__file__).resolve().parents[1] / "project" / "fixtures" / "twincat" / "FB_Interlock_LD.TcPOU"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "FB_Interlock.TcPOU").write_bytes(fixture.read_bytes())
+    (tmp_path / "b" / "FB_Interlock.TcPOU").write_bytes(
+        fixture.read_bytes().replace(b'"lamp follows the release"', b'"lamp blinks"')
+    )
+    result = runner.invoke(app, ["diff", str(tmp_path / "a"), str(tmp_path / "b"), "--exit-code"])
+    assert result.exit_code == 1, result.output
+    assert "FUNCTION_BLOCK FB_Interlock: modified" in result.stdout
+    assert "LD/FBD body of FB_Interlock.A_Lamp" in result.stdout
+    added = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("+")]
+    assert any(a.endswith("""v n='Comment': "lamp blinks\"""") for a in added), added

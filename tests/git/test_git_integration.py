@@ -68,3 +68,27 @@ def test_git_diff_shows_st_changes(repo: Repo) -> None:
     diff = repo.git("diff").stdout
     assert "-bMotor := bEnable AND NOT bJammed;\n+bMotor := bEnable;\n" in diff
     assert "CDATA" not in diff and "\r" not in diff
+
+
+def test_git_diff_shows_a_changed_ladder_rung_and_hides_a_moved_block(repo: Repo) -> None:
+    runner.invoke(app, ["git", "setup", "--repo", str(repo.path)])
+    ladder = (FIXTURES / "twincat" / "FB_Interlock_LD.TcPOU").read_bytes()
+    repo.write("FB_Interlock.TcPOU", ladder)
+    repo.commit("base")
+    # A contact now reads another variable: a change of logic, which the diff must show.
+    repo.write(
+        "FB_Interlock.TcPOU", ladder.replace(b'<v n="Contact2">"bEStopOk"</v>', b'<v n="Contact2">"bGuardOk"</v>')
+    )
+    diff = repo.git("diff").stdout
+    assert (
+        """-//                 v n='Contact2': "bEStopOk"\n+//                 v n='Contact2': "bGuardOk"\n""" in diff
+    )
+    repo.commit("contact")
+    # The FBD body of the Beremiz project: moving a block (x/y) is layout, not logic, so no diff at all.
+    beremiz = (FIXTURES / "plcopen" / "beremiz_project.xml").read_text(encoding="utf-8")
+    assert '<position x="' in beremiz
+    repo.write("project.xml", beremiz.encode())
+    repo.commit("plcopen")
+    moved = beremiz.replace('<position x="', '<position x="1', 1)
+    repo.write("project.xml", moved.encode())
+    assert repo.git("diff").stdout == ""
