@@ -42,7 +42,11 @@ def parse(
             print_diagnostic(diagnostic)
         failed = sum(1 for entry in report.files if entry.diagnostics)
         note(
-            f"{len(report.files)} files, {report.lines} lines in {report.seconds:.2f} s: "
-            + (f"{len(errors)} errors in {failed} files" if errors else "no errors")
+            f"{_count(len(report.files), 'file')}, {_count(report.lines, 'line')} in {report.seconds:.2f} s: "
+            + (f"{_count(len(errors), 'error')} in {_count(failed, 'file')}" if errors else "no errors")
         )
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"

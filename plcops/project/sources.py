@@ -52,6 +52,8 @@ def discover_sources(paths: Iterable[Path | str]) -> list[Path]:
                 for name in sorted(files):
                     candidate = Path(root) / name
                     suffix = candidate.suffix.lower()
+                    if not candidate.is_file():
+                        continue  # a FIFO or socket named *.st would block the read for ever
                     if (
                         suffix in ST_SUFFIXES
                         or suffix in TWINCAT_SUFFIXES
@@ -73,6 +75,8 @@ def read_bytes(path: Path | str) -> bytes:
         DiagnosticError: ``file:1:1: error: cannot read file: ...`` instead of an OSError.
     """
     try:
+        if Path(path).exists() and not Path(path).is_file():
+            raise DiagnosticError(Diagnostic(str(path), 1, 1, "not a regular file (a folder, FIFO or device)"))
         return Path(path).read_bytes()
     except FileNotFoundError:
         raise DiagnosticError(Diagnostic(str(path), 1, 1, "no such file or folder")) from None

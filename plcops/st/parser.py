@@ -26,7 +26,15 @@ from typing import Any, Callable, Iterable
 from plcops.st import ast
 from plcops.st.builder import AstBuilder
 from plcops.st.diagnostics import Diagnostic
-from plcops.st.lexer import KEYWORDS, LITERAL_TERMINALS, SOFT_TERMINALS, Token, TriviaToken, tokenize
+from plcops.st.lexer import (
+    KEYWORDS,
+    LITERAL_TERMINALS,
+    SOFT_TERMINALS,
+    Token,
+    TriviaToken,
+    keyword_terminal,
+    tokenize,
+)
 from plcops.st.source import SourceText, Span
 from plcops.st.tables import ParseTables, RulePlan, load_tables
 
@@ -119,6 +127,7 @@ _PUNCTUATION = {
     "_RESET_ASSIGN": "'R='",
     "_REF_ASSIGN": "'REF='",
     "_ATTEMPT_ASSIGN": "'?='",
+    "_ACCESS_ASSIGN": "ACCESS",
     "_COLON": "':'",
     "_SEMI": "';'",
     "_COMMA": "','",
@@ -150,7 +159,8 @@ _PREFERENCE = {
         "_END_FOR _END_WHILE _END_REPEAT _ELSIF _ELSE IDENT".split()
     )
 }
-_RARE_ASSIGNMENTS = frozenset({"_SET_ASSIGN", "_RESET_ASSIGN", "_REF_ASSIGN", "_ATTEMPT_ASSIGN"})
+_ACCESSOR_TERMINALS = frozenset(t for word in ("GET", "SET") if (t := keyword_terminal(word)) is not None)
+_RARE_ASSIGNMENTS = frozenset({"_SET_ASSIGN", "_RESET_ASSIGN", "_REF_ASSIGN", "_ATTEMPT_ASSIGN", "_ACCESS_ASSIGN"})
 
 
 def describe_terminal(terminal: str) -> str:
@@ -284,8 +294,16 @@ def _empty_list(popped: list[Any]) -> list[Any]:
 
 def _children(plan: RulePlan, popped: list[Any]) -> list[Any]:
     """The general case: drop filtered tokens, splice inlined rules, insert None placeholders."""
-    children: list[Any] = []
-    for child_index, splice, nones in plan.children:
+    parts = plan.children
+    first = parts[0] if parts else None
+    if first is not None and first[1] and not first[2]:
+        # A left-recursive list (statements, CASE labels, terms): the list built so far is extended in place
+        # rather than copied at every item, which made long lists quadratic. Nothing else holds it.
+        children: list[Any] = popped[first[0]]
+        parts = parts[1:]
+    else:
+        children = []
+    for child_index, splice, nones in parts:
         if nones:
             children.extend([None] * nones)
         value = popped[child_index]
@@ -373,6 +391,8 @@ class _Driver:
         if not self._accepts(stack, terminal):
             return True
         following = self.tokens[index + 1][0] if index + 1 < len(self.tokens) else _END
+        if following == "_SEMI" and terminal in _ACCESSOR_TERMINALS:
+            return False  # "SET ;": an accessor whose body starts with an empty statement
         return following in _NAME_FOLLOWERS and self._accepts(stack, "IDENT")
 
     # -------------------------------------------------------------------- main loop

@@ -141,8 +141,9 @@ class DecodedFile:
 
     Attributes:
         text: the decoded text, without a byte-order mark.
-        encoding: ``"utf-8"`` or ``"cp1252"`` (old CODESYS exports with German comments).
-        bom: whether the file started with a UTF-8 byte-order mark.
+        encoding: ``"utf-8"``, ``"cp1252"`` (old CODESYS exports with German comments), or
+            ``"utf-16-le"``/``"utf-16-be"`` (files saved by Windows tools with a UTF-16 byte-order mark).
+        bom: whether the file started with a byte-order mark.
     """
 
     text: str
@@ -152,7 +153,10 @@ class DecodedFile:
     def encode(self, text: str | None = None) -> bytes:
         """Encode ``text`` (default: the decoded text) the way the original file was encoded."""
         data = (self.text if text is None else text).encode(self.encoding)
-        return codecs.BOM_UTF8 + data if self.bom else data
+        return _BOMS.get(self.encoding, codecs.BOM_UTF8) + data if self.bom else data
+
+
+_BOMS = {"utf-8": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
 
 
 def decode_source(data: bytes) -> DecodedFile:
@@ -162,6 +166,9 @@ def decode_source(data: bytes) -> DecodedFile:
     valid UTF-8 are read as UTF-8; anything else falls back to Windows-1252, which never fails for the
     bytes that occur in practice, so a German comment never stops a parse.
     """
+    for encoding, mark in (("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)):
+        if data.startswith(mark) and not data.startswith(codecs.BOM_UTF32_LE):
+            return DecodedFile(data[len(mark) :].decode(encoding, errors="replace"), encoding, True)
     bom = data.startswith(codecs.BOM_UTF8)
     if bom:
         data = data[len(codecs.BOM_UTF8) :]

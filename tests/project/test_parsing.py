@@ -72,3 +72,31 @@ def test_parse_file_caches_the_ast(tmp_path: Path) -> None:
     first = parse_file(path, cache=cache)
     second = parse_file(path, cache=cache)
     assert first.unit == second.unit and first.unit is not second.unit
+
+
+def test_a_fifo_named_like_st_is_skipped_in_folders_and_refused_by_name(tmp_path: Path) -> None:
+    from plcops.project.sources import discover_sources, read_bytes
+    from plcops.st.diagnostics import DiagnosticError
+
+    write(tmp_path, "good.st", GOOD)
+    os.mkfifo(tmp_path / "pipe.st")  # reading it would block for ever
+    assert [p.name for p in discover_sources([tmp_path])] == ["good.st"]
+    with pytest.raises(DiagnosticError, match="not a regular file"):
+        read_bytes(tmp_path / "pipe.st")
+
+
+def test_utf16_files_are_decoded_and_written_back_as_they_were(tmp_path: Path) -> None:
+    from plcops.st.source import decode_source
+
+    for encoding, bom in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")):
+        data = bom + "PROGRAM P\n// Füllstand\nEND_PROGRAM\n".encode(encoding)
+        decoded = decode_source(data)
+        assert (decoded.text, decoded.encoding, decoded.bom) == (
+            "PROGRAM P\n// Füllstand\nEND_PROGRAM\n",
+            encoding,
+            True,
+        )
+        assert decoded.encode() == data
+    path = tmp_path / "u16.st"
+    path.write_bytes(b"\xff\xfe" + GOOD.encode("utf-16-le"))
+    assert check_syntax([path]).ok

@@ -99,3 +99,9 @@ def test_columns_count_characters_not_bytes() -> None:
 def test_json_shape() -> None:
     diagnostic = Diagnostic("a.st", 3, 4, "boom")
     assert diagnostic.to_json() == {"path": "a.st", "line": 3, "column": 4, "message": "boom"}
+
+
+def test_expected_words_never_show_internal_token_names() -> None:
+    ((line, column, message),) = errors("PROGRAM P\nVAR x : INT; END_VAR\nx = 1;\nEND_PROGRAM\n")
+    assert (line, column) == (3, 3)
+    assert message == "unexpected '=': expected ';', ':=' or ':'"

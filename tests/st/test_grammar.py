@@ -455,3 +455,29 @@ def test_keywords_used_as_names_in_real_code() -> None:
     statements = parse_statements("IF Configuration.remote THEN Type := 1; Program := Method; END_IF")
     assert isinstance(statements[0], ast.IfStatement)
     assert shape(statements[0].branches[0].condition) == "Configuration.remote"
+
+
+def test_an_accessor_body_may_start_with_an_empty_statement() -> None:
+    # GET and SET are soft keywords (TwinCAT code calls methods Get/Set); before ';' they open the accessor.
+    unit = unit_of(
+        "FUNCTION_BLOCK FB\nVAR n : INT; END_VAR\nEND_FUNCTION_BLOCK\n"
+        "PROPERTY P1 : INT\nSET\n;\nn := P1;\nEND_SET\nGET\n;\nP1 := n;\nEND_GET\nEND_PROPERTY\n"
+    )
+    (block,) = unit.items  # a member written after a function block belongs to it
+    (prop,) = block.members  # type: ignore[attr-defined]
+    assert isinstance(prop, ast.Property) and prop.setter is not None and prop.getter is not None
+    assert [type(s).__name__ for s in prop.setter.body] == ["EmptyStatement", "Assignment"]
+    assert [type(s).__name__ for s in prop.getter.body] == ["EmptyStatement", "Assignment"]
+
+
+def test_long_statement_lists_and_expressions_parse_whole() -> None:
+    # 20,000 statements in one body and 5,000 terms in one expression (the list rules are left-recursive).
+    body = "".join(f"n := n + {i};\n" for i in range(20_000))
+    unit = unit_of(f"PROGRAM P\nVAR n : DINT; END_VAR\n{body}END_PROGRAM\n")
+    assert len(unit.items[0].body) == 20_000  # type: ignore[union-attr]
+    terms = " + ".join(["1"] * 5_000)
+    (statement,) = parse_statements(f"n := {terms};")
+    depth, node = 0, statement.value  # type: ignore[attr-defined]
+    while isinstance(node, ast.BinaryOp):
+        depth, node = depth + 1, node.left
+    assert depth == 4_999  # left-associative: ((1 + 1) + 1) + ...
