@@ -134,6 +134,7 @@ class _ModuleCompiler:
         self.model: Model = checked.model
         self.out = _Out()
         self.global_attrs: dict[int, str] = {}
+        self._layout: list[tuple[str, VarInfo]] | None = None
         self.struct_classes: dict[int, str] = {}
         self.locations: list[tuple[str, int]] = []
 
@@ -330,12 +331,7 @@ class _ModuleCompiler:
 
     def _globals(self) -> None:
         out = self.out
-        attrs: list[tuple[str, VarInfo]] = []
-        for number, gvl in enumerate(self.model.gvls.values()):
-            for key, variable in gvl.variables.items():
-                attr = f"g{number}_{key}"
-                self.global_attrs[id(variable)] = attr
-                attrs.append((attr, variable))
+        attrs = self._global_layout()
         out.emit(0, "class Globals:")
         out.emit(1, f"__slots__ = ({', '.join(repr(a) for a, _ in attrs)}{',' if len(attrs) == 1 else ''})")
         out.emit(1, "def __init__(self):")
@@ -374,14 +370,26 @@ class _ModuleCompiler:
             stack.extend(node.children())
         return found
 
-    def global_attr(self, variable: VarInfo) -> str:
-        attr = self.global_attrs.get(id(variable))
-        if attr is None:
+    def _global_layout(self) -> list[tuple[str, VarInfo]]:
+        """Every variable that lives in ``G``, with its attribute: the globals of each GVL, and the VAR_STAT
+        variables of POUs and methods (one for all instances and calls)."""
+        if self._layout is None:
+            layout: list[tuple[str, VarInfo]] = []
             for number, gvl in enumerate(self.model.gvls.values()):
-                for key, candidate in gvl.variables.items():
-                    self.global_attrs[id(candidate)] = f"g{number}_{key}"
-            attr = self.global_attrs[id(variable)]
-        return attr
+                layout.extend((f"g{number}_{key}", variable) for key, variable in gvl.variables.items())
+            for number, pou in enumerate(p for top in self.model.user_pous() for p in (top, *top.members.values())):
+                layout.extend(
+                    (f"s{number}_{ident(pou.name)}_{key}", variable)
+                    for key, variable in pou.variables.items()
+                    if variable.section == "VAR_STAT"
+                )
+            self._layout = layout
+            self.global_attrs.update((id(variable), attr) for attr, variable in layout)
+        return self._layout
+
+    def global_attr(self, variable: VarInfo) -> str:
+        self._global_layout()
+        return self.global_attrs[id(variable)]
 
 
 # ---------------------------------------------------------------------------------------------- code
@@ -1107,7 +1115,7 @@ class _CodeCompiler:
         if variable.section == "VAR_INST" and variable.owner is not None and variable.owner.owner is not None:
             return f"self.vi_{ident(variable.owner.name)}_{key}"
         if variable.section == "VAR_STAT":
-            raise self.error(variable.decl, "VAR_STAT is not simulated")
+            return f"G.{self.module.global_attr(variable)}"
         return f"self.v_{key}"
 
     def is_ref_variable(self, variable: VarInfo) -> bool:

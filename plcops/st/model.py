@@ -293,10 +293,12 @@ class VarInfo:
     hidden: bool = False
     owner: PouInfo | None = None
     gvl: str = ""  # the GVL of a global
+    type_init: ast.Expr | None = None  # the initial value its declared type gives (TYPE T : INT := 100;)
 
     @property
     def init(self) -> ast.Expr | None:
-        return self.decl.init
+        """The initial value: the declaration's own, else the one its type declares."""
+        return self.decl.init if self.decl.init is not None else self.type_init
 
     @property
     def address(self) -> str | None:
@@ -563,6 +565,7 @@ class Model:
                     hidden=hidden,
                     owner=owner,
                     gvl=gvl,
+                    type_init=self.type_default(decl.type),
                 )
 
     def _declare_globals(self, unit: ast.CompilationUnit, path: str, constants: bool) -> None:
@@ -609,6 +612,21 @@ class Model:
 
     # -------------------------------------------------------------------- types
 
+    def type_default(self, spec: ast.TypeSpec) -> ast.Expr | None:
+        """The initial value a named user type declares (``TYPE E_Mode : (Idle, Run) := Run;``,
+        ``TYPE T_Speed : INT := 100;``), following aliases of aliases; None when it declares none."""
+        seen: set[str] = set()
+        while isinstance(spec, ast.NamedType) and spec.name.casefold() not in seen:
+            seen.add(spec.name.casefold())
+            entry = self._type_nodes.get(spec.name.casefold())
+            if entry is None:
+                return None
+            decl = entry[0]
+            if decl.init is not None:
+                return decl.init
+            spec = decl.type
+        return None
+
     def user_type(self, name: str) -> Type | None:
         """A user-defined type (DUT) by name, resolved on first use."""
         key = name.casefold()
@@ -644,7 +662,8 @@ class Model:
             for member in spec.members:
                 kind = self.resolve_type(member.type, path)
                 for member_name in member.names:
-                    struct.fields[member_name.text.casefold()] = Field(member_name.text, kind, member.init, member)
+                    init = member.init if member.init is not None else self.type_default(member.type)
+                    struct.fields[member_name.text.casefold()] = Field(member_name.text, kind, init, member)
             return struct
         if isinstance(spec, ast.EnumType):
             return self._enum(name, spec, path)
@@ -724,7 +743,8 @@ class Model:
             for member in spec.members:
                 kind = self.resolve_type(member.type, path)
                 for member_name in member.names:
-                    struct.fields[member_name.text.casefold()] = Field(member_name.text, kind, member.init, member)
+                    init = member.init if member.init is not None else self.type_default(member.type)
+                    struct.fields[member_name.text.casefold()] = Field(member_name.text, kind, init, member)
             return struct
         self.error(path, spec, f"unsupported type {type(spec).__name__}")
         return UnknownType(type(spec).__name__)

@@ -793,3 +793,43 @@ def test_pointer_passed_to_a_function() -> None:
 def test_calling_an_undefined_function_does_not_load() -> None:
     with pytest.raises(SimulationError):
         run("x : INT;", "x := NoSuchFunction(1);")
+
+
+def test_var_stat_is_one_variable_for_all_instances_and_calls() -> None:
+    # CODESYS VAR_STAT: a static variable of a POU, shared by every instance of a function block and kept
+    # between calls of a function. Scan 1: a, b, a count 1, 2, 3; the function counts 10 + 1, + 2.
+    text = """
+FUNCTION_BLOCK FB_Count
+VAR_STAT
+    nInstances : INT;
+END_VAR
+VAR_OUTPUT
+    nSeen : INT;
+END_VAR
+nInstances := nInstances + 1;
+nSeen := nInstances;
+END_FUNCTION_BLOCK
+FUNCTION F_Calls : INT
+VAR_STAT
+    nCalls : INT := 10;
+END_VAR
+nCalls := nCalls + 1;
+F_Calls := nCalls;
+END_FUNCTION
+PROGRAM P
+VAR a, b : FB_Count; x, y : INT; END_VAR
+a(); b(); a();
+x := F_Calls();
+y := F_Calls();
+END_PROGRAM
+"""
+    from plcops.sim.simulator import Simulator
+
+    sim = Simulator.from_text(text, program="P")
+    sim.scan()
+    assert (sim["P.a.nSeen"], sim["P.b.nSeen"], sim["P.x"], sim["P.y"]) == (3, 2, 11, 12)
+    sim.scan()  # 4, 5, 6 and 13, 14
+    assert (sim["P.a.nSeen"], sim["P.b.nSeen"], sim["P.x"], sim["P.y"]) == (6, 5, 13, 14)
+    sim.restart("cold")  # statics start again with the program
+    sim.scan()
+    assert (sim["P.a.nSeen"], sim["P.x"]) == (3, 11)

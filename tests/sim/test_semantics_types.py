@@ -547,3 +547,24 @@ def test_writing_outside_an_elementary_type_is_refused() -> None:
 def test_unknown_type_does_not_load() -> None:
     with pytest.raises(SimulationError):
         run("x : NoSuchType;", "")
+
+
+def test_initial_values_declared_on_types_apply_to_variables_and_members() -> None:
+    # IEC 61131-3 2.3.3.2: a derived type may declare an initial value; a variable of that type without its
+    # own initial value starts with it (enumerations: "TYPE E : (...) := value").
+    text = """
+TYPE E_A : (Idle := 3, Run, Stop) := Run; END_TYPE
+TYPE T_Speed : INT := 100; END_TYPE
+TYPE T_Fast : T_Speed; END_TYPE
+TYPE T_Arr : ARRAY[1..2] OF INT := [7, 8]; END_TYPE
+TYPE ST_Drive : STRUCT eMode : E_A; nSpeed : T_Speed; END_STRUCT END_TYPE
+PROGRAM P
+VAR e : E_A; sp : T_Speed; f : T_Fast; a : T_Arr; own : T_Speed := 5; st : ST_Drive; END_VAR
+END_PROGRAM
+"""
+    from plcops.sim.simulator import Simulator
+
+    sim = Simulator.from_text(text, program="P")
+    # Run follows Idle := 3, so it is 4; an alias of an alias keeps the default; the variable's own wins.
+    assert (sim.raw("P.e"), sim["P.sp"], sim["P.f"], sim["P.a"], sim["P.own"]) == (4, 100, 100, [7, 8], 5)
+    assert (sim.raw("P.st.eMode"), sim["P.st.nSpeed"]) == (4, 100)
