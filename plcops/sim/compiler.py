@@ -156,7 +156,7 @@ class _ModuleCompiler:
         out.emit(0, "from plcops.sim.rt import *")
         out.emit(
             0,
-            "from plcops.sim.rt import _Ref, _ItemRef, _copy, _oob, _null, _not_simulated, _Frame, _mux, _hit, _imod0, _range, _outputs",
+            "from plcops.sim.rt import _Ref, _ItemRef, _copy, _oob, _null, _not_simulated, _Frame, _mux, _hit, _imod0, _range, _outputs, _ArrayView, _bound, _watchdog",
         )
         out.emit(0, "from plcops.sim import library as L")
         out.emit(0, "from plcops.sim.library import f32, idiv, imod")
@@ -1175,9 +1175,9 @@ class _CodeCompiler:
         if not isinstance(container_type, ArrayType):
             raise self.error(expr, "only arrays can be indexed in the simulator")
         if container_type.dims is None:
-            # ARRAY[*]: bounds travel with the value (LOWER_BOUND/UPPER_BOUND are not simulated).
-            index = self.value_as(expr.indices[0], ELEMENTARY["DINT"])
-            return container, index
+            # ARRAY[*]: an _ArrayView carries the caller's bounds and checks the indices against them.
+            indices = [self.value_as(index, ELEMENTARY["DINT"]) for index in expr.indices]
+            return container, indices[0] if len(indices) == 1 else f"({', '.join(indices)})"
         parts = []
         stride = 1
         terms: list[str] = []
@@ -1194,6 +1194,18 @@ class _CodeCompiler:
             stride *= high - low + 1
             parts.append(offset)
         return container, " + ".join(reversed(terms))
+
+    def in_out_argument(self, parameter: VarInfo, value: ast.Expr) -> str:
+        """What a VAR_IN_OUT parameter receives: a reference to the caller's variable (the object itself
+        for aggregates); an ``ARRAY[*]`` parameter gets the array with its declared bounds."""
+        if self.is_ref_variable(parameter):
+            return self.reference_to(value)
+        code = self.value(value)
+        target, source = resolved(parameter.type), _deref_type(self.type_of(value))
+        if isinstance(target, ArrayType) and target.dims is None and isinstance(source, ArrayType):
+            if source.dims is not None:
+                return f"_ArrayView({code}, {source.dims!r})"
+        return code
 
     def reference_to(self, expr: ast.Expr) -> str:
         """A reference to a variable (for REF=, ADR, VAR_IN_OUT): the object itself for aggregates."""
@@ -1397,11 +1409,7 @@ class _CodeCompiler:
             assert parameter is not None
             attr = f"v_{ident(parameter.name)}"
             if parameter.section == "VAR_IN_OUT":
-                out.emit(
-                    level,
-                    f"{instance}.{attr} = {self.reference_to(value) if self.is_ref_variable(parameter) else self.value(value)}",
-                    origin,
-                )
+                out.emit(level, f"{instance}.{attr} = {self.in_out_argument(parameter, value)}", origin)
             else:
                 out.emit(level, f"{instance}.{attr} = {self.value_as(value, parameter.type)}", origin)
         if info.kind == "action":
@@ -1476,9 +1484,7 @@ class _CodeCompiler:
         for parameter, _, value in info.inputs:
             assert parameter is not None
             if parameter.section == "VAR_IN_OUT":
-                args.append(
-                    f"v_{ident(parameter.name)}={self.reference_to(value) if self.is_ref_variable(parameter) else self.value(value)}"
-                )
+                args.append(f"v_{ident(parameter.name)}={self.in_out_argument(parameter, value)}")
             else:
                 args.append(f"v_{ident(parameter.name)}={self.value_as(value, parameter.type)}")
         arguments = ", ".join(args)
@@ -1560,6 +1566,15 @@ class _CodeCompiler:
             return self.reference_to(values[0])
         if name == "SIZEOF":
             return repr(_sizeof(resolved(types[0])))
+        if name in ("LOWER_BOUND", "UPPER_BOUND"):
+            array = _deref_type(types[0])
+            dimension = self.model.const_value(values[1], self.path, self.pou)
+            upper = name == "UPPER_BOUND"
+            if isinstance(array, ArrayType) and array.dims is not None and isinstance(dimension, int):
+                if not 1 <= dimension <= len(array.dims):
+                    raise self.error(values[1], f"the array has no dimension {dimension}")
+                return repr(array.dims[dimension - 1][1 if upper else 0])  # known when compiling
+            return f"_bound({self.value(values[0])}, {self.value_as(values[1], ELEMENTARY['DINT'])}, {upper})"
         if result is None:
             raise self.error(call, f"{name} is not simulated")
         args = [

@@ -13,6 +13,8 @@ from typing import Any
 
 __all__ = [
     "StRuntimeError",
+    "_ArrayView",
+    "_bound",
     "_watchdog",
     "Clock",
     "_Ref",
@@ -127,6 +129,48 @@ def _copy(value: Any) -> Any:
 
 def _oob(index: int, low: int, high: int) -> int:
     raise StRuntimeError(f"array index {index} is outside the bounds {low}..{high}")
+
+
+class _ArrayView:
+    """An array passed to an ``ARRAY[*]`` parameter: the caller's elements (a flat list, shared) with the
+    bounds of the caller's declaration, which ``LOWER_BOUND``/``UPPER_BOUND`` read and indexing checks."""
+
+    __slots__ = ("bounds", "items")
+
+    def __init__(self, items: Any, bounds: list[tuple[int, int]]) -> None:
+        self.items: list[Any] = items.items if isinstance(items, _ArrayView) else items
+        self.bounds: list[tuple[int, int]] = items.bounds if isinstance(items, _ArrayView) else bounds
+
+    def _offset(self, key: Any) -> int:
+        indices = key if isinstance(key, tuple) else (key,)
+        if len(indices) != len(self.bounds):
+            raise StRuntimeError(f"the array has {len(self.bounds)} dimensions, not {len(indices)}")
+        offset = 0
+        for index, (low, high) in zip(indices, self.bounds, strict=True):
+            if not low <= index <= high:
+                _oob(index, low, high)
+            offset = offset * (high - low + 1) + index - low
+        return offset
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.items[self._offset(key)]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.items[self._offset(key)] = value
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Any:
+        return iter(self.items)
+
+
+def _bound(array: Any, dimension: int, upper: bool) -> int:
+    """LOWER_BOUND / UPPER_BOUND of an ARRAY[*] parameter (dimensions count from 1)."""
+    bounds = array.bounds if isinstance(array, _ArrayView) else [(0, len(array) - 1)]
+    if not 1 <= dimension <= len(bounds):
+        raise StRuntimeError(f"the array has no dimension {dimension} (it has {len(bounds)})")
+    return bounds[dimension - 1][1 if upper else 0]
 
 
 def _null(what: str) -> Any:

@@ -1122,6 +1122,10 @@ class _PouChecker:
             return ReferenceType(types[0] if types else UnknownType("REF"))
         if name == "SIZEOF":
             return ELEMENTARY["UDINT"]
+        if name in ("LOWER_BOUND", "UPPER_BOUND"):
+            if count != 2 or not isinstance(resolved(types[0]), ArrayType):
+                self.error(expr, f"{name} takes an array and a dimension (from 1)")
+            return ELEMENTARY["DINT"]
         if name in COMPARISONS or (name == "NOT" and False):
             return BOOL
         if name in ("AND", "OR", "XOR", "NOT"):

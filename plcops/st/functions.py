@@ -48,6 +48,8 @@ FORMALS: dict[str, tuple[str, ...]] = {
     "ADR": ("IN",),
     "REF": ("IN",),
     "SIZEOF": ("IN",),
+    "LOWER_BOUND": ("ARR", "DIM"),
+    "UPPER_BOUND": ("ARR", "DIM"),
     "TIME": (),
     "CONCAT_DATE_TOD": ("IN1", "IN2"),
     "DT_TO_DATE": ("IN",),

@@ -667,11 +667,6 @@ END_FUNCTION_BLOCK
     assert sim["P.v.switches"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='IEC 61131-3 3rd ed. LOWER_BOUND/UPPER_BOUND on an ARRAY[*] VAR_IN_OUT do not load: "unknown function '
-    "'LOWER_BOUND'\" (the compiler notes they are not simulated); expected sums 6 and 100",
-)
 def test_variable_length_array_in_out() -> None:
     # IEC 61131-3 3rd ed.: ARRAY[*] as VAR_IN_OUT with LOWER_BOUND/UPPER_BOUND: the sum over any bounds.
     types = (
@@ -833,3 +828,20 @@ END_PROGRAM
     sim.restart("cold")  # statics start again with the program
     sim.scan()
     assert (sim["P.a.nSeen"], sim["P.x"]) == (3, 11)
+
+
+def test_array_star_parameters_check_the_callers_bounds_and_have_two_dimensions() -> None:
+    # A 2-D ARRAY[*, *] parameter: LOWER/UPPER_BOUND per dimension, and indices checked against the
+    # caller's declared bounds (row-major). m is ARRAY[0..1, 5..7]: 2 x 3 elements 1..6.
+    types = (
+        "FUNCTION Corner : INT\nVAR_IN_OUT\n a : ARRAY[*, *] OF INT;\nEND_VAR\n"
+        "Corner := a[UPPER_BOUND(a, 1), LOWER_BOUND(a, 2)] * 10 + a[LOWER_BOUND(a, 1), UPPER_BOUND(a, 2)];\nEND_FUNCTION\n"
+        "FUNCTION Outside : INT\nVAR_IN_OUT\n a : ARRAY[*] OF INT;\nEND_VAR\nOutside := a[0];\nEND_FUNCTION\n"
+    )
+    # a[1, 5] is the 4th element (4), a[0, 7] the 3rd (3): 4 * 10 + 3.
+    sim = run("m : ARRAY[0..1, 5..7] OF INT := [1, 2, 3, 4, 5, 6];\nc : INT;", "c := Corner(m);", types=types)
+    assert sim["P.c"] == 43
+    from plcops.sim.simulator import ScanError
+
+    with pytest.raises(ScanError, match=r"index 0 is outside the bounds 1\.\.3"):
+        run("x : ARRAY[1..3] OF INT;\nc : INT;", "c := Outside(x);", types=types)
