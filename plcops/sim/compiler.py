@@ -156,7 +156,7 @@ class _ModuleCompiler:
         out.emit(0, "from plcops.sim.rt import *")
         out.emit(
             0,
-            "from plcops.sim.rt import _Ref, _ItemRef, _copy, _oob, _null, _not_simulated, _Frame, _mux, _hit, _imod0, _range, _outputs, _ArrayView, _bound, _watchdog",
+            "from plcops.sim.rt import _Ref, _ItemRef, _copy, _oob, _null, _not_simulated, _Frame, _mux, _hit, _imod0, _range, _outputs, _ArrayView, _bound, _watchdog, _UnionArray, _ug, _us",
         )
         out.emit(0, "from plcops.sim import library as L")
         out.emit(0, "from plcops.sim.library import f32, idiv, imod")
@@ -224,6 +224,9 @@ class _ModuleCompiler:
             if isinstance(inner, StructType) and inner is not struct:
                 self._struct_class(inner)
         out = self.out
+        if struct.union:
+            self._union_class(struct, name)
+            return name
         slots = ", ".join(repr(f"v_{key}") for key in struct.fields)
         out.emit(0, f"class {name}:")
         out.emit(1, f'"""{struct.name}"""')
@@ -248,6 +251,53 @@ class _ModuleCompiler:
         out.emit(1, "__hash__ = None")
         out.emit(0, "")
         return name
+
+    def _union_class(self, union: StructType, name: str) -> None:
+        """A UNION: its members are views of the same bytes (offset 0, little-endian), so writing one
+        changes the others as on a PLC. Members must be numbers, bit strings, BOOL, enumerations or arrays
+        of them."""
+        out = self.out
+        out.emit(0, f"class {name}:")
+        out.emit(1, f'"""UNION {union.name}"""')
+        out.emit(1, "__slots__ = ('_b',)")
+        out.emit(1, f"_st_fields = {[f.name for f in union.fields.values()]!r}")
+        out.emit(1, f"_st_types = {[str(f.type) for f in union.fields.values()]!r}")
+        size = max((_sizeof(f.type) for f in union.fields.values()), default=0)
+        for key, member in union.fields.items():
+            kind = resolved(member.type)
+            count = 1
+            if isinstance(kind, ArrayType) and kind.dims is not None:
+                count, kind = kind.size, resolved(kind.element)
+            layout = _union_layout(kind)
+            if layout is None:
+                raise CompileError(
+                    union.path or "",
+                    member.decl,
+                    f"a UNION member of type {member.type} is not simulated (numbers, bit strings, BOOL, "
+                    "enumerations and arrays of them are)",
+                )
+            if isinstance(resolved(member.type), ArrayType):
+                out.emit(1, f"v_{key} = property(lambda self: _UnionArray(self._b, {layout!r}, {count}))")
+            else:
+                out.emit(
+                    1,
+                    f"v_{key} = property(lambda self: _ug(self._b, {layout!r}, 0), lambda self, v: _us(self._b, {layout!r}, 0, v))",
+                )
+        out.emit(1, "def __init__(self):")
+        out.emit(2, f"self._b = bytearray({size})")
+        body = _CodeCompiler(self, None, None, union.path or "")
+        for key, member in union.fields.items():
+            if member.init is not None:  # the first member with an initial value sets the bytes
+                out.emit(2, f"self.v_{key} = {body.initial(member.type, member.init)}")
+                break
+        out.emit(1, "def _copy(self):")
+        out.emit(2, f"c = {name}.__new__({name})")
+        out.emit(2, "c._b = bytearray(self._b)")
+        out.emit(2, "return c")
+        out.emit(1, "def __eq__(self, other):")
+        out.emit(2, f"return type(other) is {name} and self._b == other._b")
+        out.emit(1, "__hash__ = None")
+        out.emit(0, "")
 
     # -------------------------------------------------------------------- POUs
 
@@ -1770,6 +1820,20 @@ def _elementary_name(kind: Type) -> str | None:
     if kind is ANY_REAL:
         return "LREAL"
     return None
+
+
+_UNION_LAYOUTS = {
+    "BOOL": "?", "SINT": "b", "USINT": "B", "BYTE": "B", "INT": "<h", "UINT": "<H", "WORD": "<H",
+    "DINT": "<i", "UDINT": "<I", "DWORD": "<I", "LINT": "<q", "ULINT": "<Q", "LWORD": "<Q",
+    "REAL": "<f", "LREAL": "<d",
+}  # fmt: skip
+
+
+def _union_layout(kind: Type) -> str | None:
+    """How a UNION member's value is stored in its bytes (``struct`` format), or None if not simulated."""
+    if isinstance(kind, EnumType):
+        kind = kind.base
+    return _UNION_LAYOUTS.get(kind.name) if isinstance(kind, ElementaryType) else None
 
 
 def _sizeof(kind: Type) -> int:

@@ -8,11 +8,15 @@ letter and an underscore, such as ``v_``).
 
 from __future__ import annotations
 
+import struct
 import time
 from typing import Any
 
 __all__ = [
     "StRuntimeError",
+    "_UnionArray",
+    "_ug",
+    "_us",
     "_ArrayView",
     "_bound",
     "_watchdog",
@@ -163,6 +167,41 @@ class _ArrayView:
 
     def __iter__(self) -> Any:
         return iter(self.items)
+
+
+def _ug(data: bytearray, layout: str, offset: int) -> Any:
+    """A UNION member's value, read from the union's bytes (little-endian, as x86 and ARM PLCs store it)."""
+    return struct.unpack_from(layout, data, offset)[0]
+
+
+def _us(data: bytearray, layout: str, offset: int, value: Any) -> None:
+    """Store a UNION member's value into the union's bytes (the other members see the same bytes)."""
+    struct.pack_into(layout, data, offset, value)
+
+
+class _UnionArray:
+    """An array member of a UNION: its elements live in the union's bytes."""
+
+    __slots__ = ("count", "data", "layout", "size")
+
+    def __init__(self, data: bytearray, layout: str, count: int) -> None:
+        self.data, self.layout, self.count = data, layout, count
+        self.size = struct.calcsize(layout)
+
+    def __getitem__(self, index: int) -> Any:
+        return struct.unpack_from(self.layout, self.data, index * self.size)[0]
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        struct.pack_into(self.layout, self.data, index * self.size, value)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Any:
+        return (self[index] for index in range(self.count))
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, _UnionArray)) else NotImplemented
 
 
 def _bound(array: Any, dimension: int, upper: bool) -> int:

@@ -568,3 +568,33 @@ END_PROGRAM
     # Run follows Idle := 3, so it is 4; an alias of an alias keeps the default; the variable's own wins.
     assert (sim.raw("P.e"), sim["P.sp"], sim["P.f"], sim["P.a"], sim["P.own"]) == (4, 100, 100, [7, 8], 5)
     assert (sim.raw("P.st.eMode"), sim["P.st.nSpeed"]) == (4, 100)
+
+
+def test_union_members_share_their_bytes() -> None:
+    # A UNION's members start at the same address (IEC 61131-3 3rd ed. / CODESYS); on a little-endian PLC
+    # DINT 16#0001_0002 is the bytes 02 00 01 00: WORD[0] = 2, WORD[1] = 1, BYTE = 2. The words 0 and
+    # 16#3F80 are the bytes 00 00 80 3F: the REAL 1.0 (IEEE 754: 0x3F800000), the DINT 1065353216.
+    text = """
+TYPE U_Word : UNION
+    i : DINT;
+    w : ARRAY[0..1] OF WORD;
+    b : BYTE;
+    r : REAL;
+END_UNION END_TYPE
+PROGRAM P
+VAR u, u2 : U_Word; w0, w1 : WORD; b : BYTE; r : REAL; i2 : DINT; END_VAR
+u.i := 16#00010002;
+w0 := u.w[0]; w1 := u.w[1]; b := u.b;
+u2 := u;
+u.w[1] := 16#3F80; u.w[0] := 0;
+r := u.r;
+i2 := u2.i;
+END_PROGRAM
+"""
+    from plcops.sim.simulator import Simulator
+
+    sim = Simulator.from_text(text, program="P")
+    sim.scan()
+    assert (sim["P.w0"], sim["P.w1"], sim["P.b"]) == (2, 1, 2)
+    assert (sim["P.r"], sim["P.u.i"]) == (1.0, 0x3F800000)
+    assert sim["P.i2"] == 0x00010002  # u2 := u copied the bytes; later writes to u do not reach it
