@@ -9,7 +9,7 @@ from typing import List
 
 import typer
 
-from plcops.cli.common import EXIT_USAGE
+from plcops.cli.common import EXIT_USAGE, note
 
 
 def _plugin_registered() -> bool:
@@ -75,6 +75,11 @@ def test(
     root = _project_root(Path(arguments[0]) if arguments else Path.cwd())
     if root is not None:
         arguments += ["--rootdir", str(root)]
+    else:
+        note(
+            "note: no plcops.toml here or above: ST suites and scenario files are collected only inside a "
+            "plcops project (a folder with plcops.toml; see docs/commands/test.md)"
+        )
     if keyword:
         arguments += ["-k", keyword]
     if exitfirst:

@@ -15,6 +15,7 @@ pytest-xdist (``-n auto``): each worker runs tests on its own copy, the controll
 
 from __future__ import annotations
 
+import fnmatch
 import tomllib
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -80,6 +81,13 @@ class PlcopsSession:
             if (folder / "plcops.toml").is_file():
                 return folder
         return None
+
+    def selected(self, root: Path, path: Path) -> bool:
+        """Whether a file's tests are collected: ``[test] patterns`` (file-name globs, default all)."""
+        _, _, test = self.settings(root)
+        patterns = test.get("patterns") or ["*"]
+        name = path.name.casefold()
+        return any(fnmatch.fnmatchcase(name, str(pattern).casefold()) for pattern in patterns)
 
     def settings(self, root: Path) -> tuple[list[Path], TestSettings, dict[str, Any]]:
         data = tomllib.loads((root / "plcops.toml").read_text(encoding="utf-8"))
@@ -154,10 +162,12 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
     session: PlcopsSession = parent.config.stash[_SESSION]
     if file_path.name.endswith(SUFFIX):
         root = session.root_of(file_path)
-        return ScenarioFile.from_parent(parent, path=file_path) if root is not None else None
+        if root is None or not session.selected(root, file_path):
+            return None
+        return ScenarioFile.from_parent(parent, path=file_path)
     if file_path.suffix.lower() in SOURCE_SUFFIXES and file_path.suffix.lower() != ".xml":
         root = session.root_of(file_path)
-        if root is None:
+        if root is None or not session.selected(root, file_path):
             return None
         try:
             text = file_path.read_text(encoding="utf-8", errors="replace")

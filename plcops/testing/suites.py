@@ -9,18 +9,52 @@ until it calls ``TEST_FINISHED`` or its timeout (virtual time) passes.
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 from plcops.sim.compiler import ident
-from plcops.sim.simulator import Simulator, parse_duration
+from plcops.sim.simulator import SimulationError, Simulator, parse_duration
 from plcops.st import ast
+from plcops.st.diagnostics import Diagnostic
 from plcops.st.model import PouInfo
 from plcops.testing.tcunit import INTRINSICS, Failure, TestOutcome, TestRuntime, library
 
 DEFAULT_TIMEOUT = "T#2h"
 DEFAULT_CYCLE = "10ms"
+
+
+@dataclass(frozen=True)
+class TestTimeout:
+    """How long a test may run before it fails as timed out: virtual time, or a number of scans."""
+
+    ns: int | None = None
+    scans: int | None = None
+
+    def expired(self, scan: int, now_ns: int) -> bool:
+        """Whether a test that is at ``scan`` (counted from 0) and ``now_ns`` of virtual time ran out."""
+        if self.scans is not None:
+            return scan >= self.scans
+        return self.ns is not None and now_ns > self.ns
+
+    def describe(self) -> str:
+        if self.scans is not None:
+            return f"{self.scans} scans"
+        return f"{_format(self.ns or 0)} of virtual time"
+
+
+def parse_timeout(value: str) -> TestTimeout:
+    """``"T#5s"``, ``"5s"``, ``"250ms"`` (virtual time) or ``"500 scans"``.
+
+    Raises:
+        ValueError: anything else.
+    """
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d+)\s*scans?", text, re.IGNORECASE)
+    if match is not None:
+        return TestTimeout(scans=int(match.group(1)))
+    return TestTimeout(ns=parse_duration(text))
 
 
 @dataclass
@@ -31,7 +65,7 @@ class TestInfo:
     line: int
     ordered: bool = False
     disabled: bool = False
-    timeout_ns: int | None = None
+    timeout: TestTimeout | None = None
 
 
 @dataclass
@@ -59,13 +93,15 @@ class TestSettings:
     timeout: str = DEFAULT_TIMEOUT
     timeouts: dict[str, str] = field(default_factory=dict)
 
-    def timeout_for(self, suite: str, test: TestInfo) -> int:
-        if test.timeout_ns is not None:
-            return test.timeout_ns
+    def timeout_for(self, suite: str, test: TestInfo) -> TestTimeout:
+        """The test's own ``{attribute 'timeout'}``, else the first matching ``[test.timeouts]`` pattern,
+        else ``[test] timeout``."""
+        if test.timeout is not None:
+            return test.timeout
         for pattern, value in self.timeouts.items():
             if fnmatch.fnmatchcase(f"{suite}.{test.name}".casefold(), pattern.casefold()):
-                return parse_duration(value)
-        return parse_duration(self.timeout)
+                return parse_timeout(value)
+        return parse_timeout(self.timeout)
 
 
 class TestProject:
@@ -139,7 +175,7 @@ class TestProject:
         instance = suite_class()
         runtime.start(suite.name, [t.name for t in tests])
         cycle = self.simulator.base_ns
-        timeout = max(self.settings.timeout_for(suite.name, t) for t in tests)
+        timeouts = [self.settings.timeout_for(suite.name, t) for t in tests]
         clock = module.CLOCK
         body = instance.body
         if suite.methods is not None and not suite.ordered:
@@ -157,7 +193,7 @@ class TestProject:
         scan = 0
         now = 0
         while not runtime.done():
-            if now > timeout:
+            if all(timeout.expired(scan, now) for timeout in timeouts):
                 self._timed_out(tests, scan, now)
                 break
             runtime.scan, runtime.now = scan, now
@@ -193,7 +229,7 @@ class TestProject:
             path, line, column = outcome.started_at or ("", 0, 0)
             outcome.failures.append(
                 Failure(
-                    f"timed out: TEST_FINISHED() was not called within {_format(self.settings.timeout_for(runtime.suite, test))} of virtual time"
+                    f"timed out: TEST_FINISHED() was not called within {self.settings.timeout_for(runtime.suite, test).describe()}"
                     f" ({len(outcome.failures)} assert failures before)",
                     path=path,
                     line=line,
@@ -256,7 +292,7 @@ def discover_suites(model: Any) -> list[SuiteInfo]:
         source = model.sources.get(pou.path)
         line = source.location(pou.node.name.span.start).line if source else 0
         suite = SuiteInfo(pou.name, pou.path, line)
-        for node, timeout in _code_of(pou):
+        for node, timeout in _code_of(pou, model):
             for call in _calls(node):
                 target = call.target
                 if not isinstance(target, ast.Name) or target.name.upper() not in ("TEST", "TEST_ORDERED"):
@@ -319,15 +355,26 @@ def _test_methods(pou: PouInfo, tests: set[str]) -> dict[str, str] | None:
     return methods if set(methods) >= tests else None
 
 
-def _code_of(pou: PouInfo) -> list[tuple[ast.Node, int | None]]:
-    """The body and the members of a suite, each with a timeout from ``{attribute 'timeout' := 'T#5s'}``."""
-    found: list[tuple[ast.Node, int | None]] = [(pou.node, None)]
+def _code_of(pou: PouInfo, model: Any) -> list[tuple[ast.Node, TestTimeout | None]]:
+    """The body and the members of a suite, each with a timeout from ``{attribute 'timeout' := 'T#5s'}``
+    (or ``'500 scans'``)."""
+    found: list[tuple[ast.Node, TestTimeout | None]] = [(pou.node, None)]
     for member in pou.members.values():
         timeout = None
         for pragma in getattr(member.node, "pragmas", []):
             attribute = pragma.attribute
             if attribute is not None and attribute[0].casefold() == "timeout" and attribute[1]:
-                timeout = parse_duration(attribute[1])
+                try:
+                    timeout = parse_timeout(attribute[1])
+                except ValueError:
+                    source = model.sources.get(pou.path)
+                    message = f"timeout '{attribute[1]}' is neither a time (T#5s) nor a number of scans (500 scans)"
+                    where = (
+                        Diagnostic.at(source, pragma.span[0], message)
+                        if source
+                        else Diagnostic(pou.path, 1, 1, message)
+                    )
+                    raise SimulationError([where]) from None
         found.append((member.node, timeout))
     return found
 

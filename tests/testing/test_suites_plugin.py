@@ -610,3 +610,54 @@ def test_marker_selects_plcops_items(pytester: pytest.Pytester, basic) -> None:
     (basic / "tests/test_plain.py").write_text("def test_plain():\n    assert True\n", encoding="utf-8")
     run(pytester, "-m", "plcops").assert_outcomes(passed=1, failed=2, skipped=1, deselected=1)
     run(pytester, "-m", "not plcops").assert_outcomes(passed=1, deselected=4)
+
+
+SCAN_TIMEOUTS = """
+    FUNCTION_BLOCK TS_Scans EXTENDS FB_TestSuite
+    VAR
+        nCount : INT;
+        nOther : INT;
+    END_VAR
+    CountsTo100();
+    CountsTo20();
+
+    {attribute 'timeout' := '50 scans'}
+    METHOD CountsTo100
+    TEST('CountsTo100'); // scans
+    nCount := nCount + 1;
+    IF nCount >= 100 THEN
+        TEST_FINISHED();
+    END_IF
+    END_METHOD
+
+    METHOD CountsTo20
+    TEST('CountsTo20');
+    nOther := nOther + 1;
+    IF nOther >= 20 THEN
+        TEST_FINISHED();
+    END_IF
+    END_METHOD
+    END_FUNCTION_BLOCK
+"""
+
+
+def test_a_timeout_in_scans(pytester: pytest.Pytester, project) -> None:
+    # CountsTo100 needs 100 scans and may take 50: it fails after scans 0..49. CountsTo20 finishes in its
+    # 20th scan, under the global "30 scans".
+    toml = '[project]\nname = "s"\nsources = ["tests"]\n\n[test]\ntimeout = "30 scans"\n'
+    project({"tests/TS_Scans.st": SCAN_TIMEOUTS}, toml)
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    assert "timed out: TEST_FINISHED() was not called within 50 scans" in result.stdout.str()
+    assert "(scan 50," in result.stdout.str()
+
+
+def test_test_patterns_select_the_files_whose_tests_run(pytester: pytest.Pytester, project) -> None:
+    # Only *_Test.st files are test files here: the suite in Helpers.st is compiled (it is a source) but its
+    # tests are not collected. 2 tests in TS_Scans_Test.st: 1 passes, 1 times out after 50 scans.
+    toml = '[project]\nname = "p"\nsources = ["tests"]\n\n[test]\npatterns = ["*_Test.st"]\n'
+    helper = SCAN_TIMEOUTS.replace("TS_Scans", "TS_Helper")
+    project({"tests/TS_Scans_Test.st": SCAN_TIMEOUTS, "tests/Helpers.st": helper}, toml)
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    assert "TS_Helper" not in result.stdout.str()
