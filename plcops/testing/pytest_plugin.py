@@ -25,6 +25,7 @@ import pytest
 from plcops.project.sources import SOURCE_SUFFIXES
 from plcops.sim.simulator import SimulationError, Simulator, parse_duration
 from plcops.st.diagnostics import DiagnosticError
+from plcops.st.literals import format_duration
 from plcops.testing.coverage import CoverageData
 from plcops.testing.scenario import SUFFIX, Scenario, SimulatorTarget, load_scenarios, run_scenario
 from plcops.testing.suites import SuiteInfo, TestInfo, TestProject, TestSettings
@@ -355,6 +356,11 @@ class Plc:
     def __init__(self, simulator: Simulator) -> None:
         self.sim = simulator
         self._watched: dict[str, list[tuple[int, Any]]] = {}
+        self._before: dict[str, Any] = {}  # each watched variable's value when watching began
+
+    def where(self) -> str:
+        """``scan N, at T#...``: where the PLC is now, for failure messages."""
+        return f"scan {self.sim.scans}, at {format_duration(self.sim.now_ns)}"
 
     def __getitem__(self, path: str) -> Any:
         return self.sim[path]
@@ -368,7 +374,7 @@ class Plc:
 
     def watch(self, *paths: str) -> None:
         for path in paths:
-            self.sim[path]  # fails early on a wrong path
+            self._before.setdefault(path, self.sim[path])  # also fails early on a wrong path
             self._watched.setdefault(path, [])
 
     def scan(self, count: int = 1) -> None:
@@ -403,13 +409,39 @@ class Plc:
                 found.append((time_ns, value))
         return found
 
-    def rose(self, path: str) -> list[int]:
+    def _pairs(self, path: str) -> list[tuple[int, Any, Any]]:
+        """(time, value, value before) for every scan since watching began; the first scan compares with
+        the value the variable had when :meth:`watch` was called."""
         history = self._watched[path]
-        return [t for (t, v), (_, before) in zip(history[1:], history, strict=False) if v and not before]
+        befores = [self._before[path], *(value for _, value in history[:-1])]
+        return [(t, value, before) for (t, value), before in zip(history, befores, strict=True)]
+
+    def rose(self, path: str) -> list[int]:
+        """Times of the scans that turned ``path`` from FALSE to TRUE."""
+        return [t for t, value, before in self._pairs(path) if value and not before]
 
     def fell(self, path: str) -> list[int]:
-        history = self._watched[path]
-        return [t for (t, v), (_, before) in zip(history[1:], history, strict=False) if before and not v]
+        """Times of the scans that turned ``path`` from TRUE to FALSE."""
+        return [t for t, value, before in self._pairs(path) if before and not value]
+
+    def expect_within(self, condition: Callable[[Plc], bool], timeout: str | int, message: str = "") -> None:
+        """Scan until ``condition(plc)`` holds; fail (with the scan and the virtual time) if ``timeout`` of
+        virtual time passes first."""
+        started = self.where()
+        if not self.scan_until(condition, timeout):
+            raise AssertionError(
+                f"{message or 'condition'} did not hold within {timeout} (from {started} to {self.where()})"
+            )
+
+    def expect_stays(self, condition: Callable[[Plc], bool], duration: str | int, message: str = "") -> None:
+        """Scan for ``duration`` of virtual time; fail at the first scan where ``condition(plc)`` is false."""
+        limit = self.sim.now_ns + parse_duration(duration)
+        while self.sim.now_ns < limit:
+            self.scan()
+            if not condition(self):
+                raise AssertionError(
+                    f"{message or 'condition'} stopped holding at {self.where()} (required for {duration})"
+                )
 
     def force(self, path: str, value: Any) -> None:
         self.sim.force(path, value)
@@ -423,6 +455,16 @@ def plc(request: pytest.FixtureRequest) -> Plc:
     if root is None:
         pytest.fail("the plc fixture needs a plcops project (no plcops.toml above the test file)")
     return Plc(session.simulator(root))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed test that used the ``plc`` fixture reports where the PLC was: scan and virtual time."""
+    report = yield
+    plc_fixture = getattr(item, "funcargs", {}).get("plc")
+    if report.failed and call.when == "call" and isinstance(plc_fixture, Plc):
+        report.sections.append(("plcops", f"the PLC was at {plc_fixture.where()}"))
+    return report
 
 
 # ---------------------------------------------------------------------------------------------- coverage

@@ -110,3 +110,43 @@ def test_watch_rejects_an_unknown_variable(pytester: pytest.Pytester, project) -
         encoding="utf-8",
     )
     run(pytester).assert_outcomes(passed=1)
+
+
+EDGES_AND_EXPECTATIONS = """
+MS = 1_000_000
+
+
+def test_an_edge_in_the_first_scan_after_watch(plc):
+    plc.watch("GVL_IO.bLamp")  # FALSE now
+    plc["GVL_IO.bSwitch"] = True
+    plc.scan()  # the scan at 0 ms turns the lamp on: an edge, seen against the value when watching began
+    assert plc.rose("GVL_IO.bLamp") == [0]
+
+
+def test_expect_within_and_stays(plc):
+    plc["GVL_IO.bSwitch"] = True
+    plc.expect_within(lambda p: p["GVL_IO.bDelayed"], "T#1s", "the delayed output")
+    assert plc.now_ns == 210 * MS  # Q in the scan at 200 ms; the clock then stands at 210 ms
+    plc.expect_stays(lambda p: p["GVL_IO.bLamp"], "T#100ms", "the lamp")
+
+
+def test_expect_within_fails_with_scan_and_time(plc):
+    plc.expect_within(lambda p: p["GVL_IO.bLamp"], "T#50ms", "the lamp")
+
+
+def test_a_plain_assert_reports_where_the_plc_was(plc):
+    plc.advance("T#30ms")
+    assert plc["GVL_IO.bLamp"]
+"""
+
+
+def test_edges_history_expectations_and_failure_reports(pytester: pytest.Pytester, project) -> None:
+    root = project(SOURCES)
+    (root / "tests").mkdir()
+    (root / "tests/test_edges.py").write_text(EDGES_AND_EXPECTATIONS, encoding="utf-8")
+    result = run(pytester)
+    result.assert_outcomes(passed=2, failed=2)
+    text = result.stdout.str()
+    # 5 scans of 10 ms (0..40 ms) without the lamp: the clock stands at 50 ms, scan count 5.
+    assert "the lamp did not hold within T#50ms (from scan 0, at T#0ms to scan 5, at T#50ms)" in text
+    assert "the PLC was at scan 3, at T#30ms" in text
