@@ -233,26 +233,33 @@ class StTestItem(pytest.Item):
         self.root = root
         self.add_marker(pytest.mark.plcops)
 
-    def runtest(self) -> None:
+    def setup(self) -> None:
+        # The test runs here, so that a runtime error in the ST (division by zero, an index out of bounds)
+        # is reported as an error -- pytest's ERROR, JUnit's <error> -- and a failed assert as a failure.
         session: PlcopsSession = self.config.stash[_SESSION]
-        outcome = session.project(self.root).outcome(self.suite.name, self.test.name)
-        self.user_properties.append(("scans", outcome.scans))
-        self.user_properties.append(("virtual_time_ns", outcome.time_ns))
-        if not outcome.passed:
-            raise StTestFailed(outcome)
+        self.outcome = session.project(self.root).outcome(self.suite.name, self.test.name)
+        self.user_properties.append(("scans", self.outcome.scans))
+        self.user_properties.append(("virtual_time_ns", self.outcome.time_ns))
+        if self.outcome.status == "error":
+            raise pytest.fail.Exception(_describe(self.outcome), pytrace=False)
+
+    def runtest(self) -> None:
+        if not self.outcome.passed:
+            raise StTestFailed(self.outcome)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, StTestFailed):
-            outcome = excinfo.value.outcome
-            lines = [
-                f"{outcome.suite}.{outcome.name}: {outcome.status} ({outcome.asserts} asserts, {outcome.scans} scans)"
-            ]
-            lines.extend(failure.describe() for failure in outcome.failures)
-            return "\n".join(lines)
+            return _describe(excinfo.value.outcome)
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, max(self.test.line - 1, 0), f"{self.suite.name}::{self.test.name}"
+
+
+def _describe(outcome: TestOutcome) -> str:
+    lines = [f"{outcome.suite}.{outcome.name}: {outcome.status} ({outcome.asserts} asserts, {outcome.scans} scans)"]
+    lines.extend(failure.describe() for failure in outcome.failures)
+    return "\n".join(lines)
 
 
 class ProjectErrorItem(pytest.Item):

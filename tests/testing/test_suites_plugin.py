@@ -109,9 +109,9 @@ def test_collects_one_item_per_test(pytester: pytest.Pytester, basic) -> None:
 
 def test_pass_fail_error_and_disabled(pytester: pytest.Pytester, basic) -> None:
     result = run(pytester)
-    # Passes: 1 count after 1 call. Fails: 4 != 5. Errors: 100 / 0 is a runtime error, which pytest reports
-    # as a failed test (an exception in the test call). DISABLED_Skipped: skipped.
-    result.assert_outcomes(passed=1, failed=2, skipped=1)
+    # Passes: 1 count after 1 call. Fails: 4 != 5. Errors: 100 / 0 is a runtime error, which is an error, not
+    # a failure (pytest's ERROR, JUnit's <error>). DISABLED_Skipped: skipped.
+    result.assert_outcomes(passed=1, failed=1, errors=1, skipped=1)
 
 
 def test_failure_shows_st_location_expected_actual_scan_and_time(pytester: pytest.Pytester, basic) -> None:
@@ -141,7 +141,7 @@ def test_runtime_error_names_the_line_in_the_code_under_test(pytester: pytest.Py
 
 def test_disabled_test_is_skipped_and_never_runs(pytester: pytest.Pytester, basic) -> None:
     result = run(pytester, "-rs")
-    result.assert_outcomes(passed=1, failed=2, skipped=1)
+    result.assert_outcomes(passed=1, failed=1, errors=1, skipped=1)
     assert "must not run" not in result.stdout.str()
 
 
@@ -451,7 +451,7 @@ def test_each_test_gets_a_fresh_suite_instance_and_fresh_globals(pytester: pytes
 def test_keyword_selection(pytester: pytest.Pytester, basic) -> None:
     run(pytester, "-k", "Passes").assert_outcomes(passed=1, deselected=3)
     run(pytester, "-k", "not Fails and not Errors").assert_outcomes(passed=1, skipped=1, deselected=2)
-    run(pytester, "-k", "TS_Basic and Err").assert_outcomes(failed=1, deselected=3)
+    run(pytester, "-k", "TS_Basic and Err").assert_outcomes(errors=1, deselected=3)
 
 
 def test_exitfirst_stops_after_the_first_failure(pytester: pytest.Pytester, basic) -> None:
@@ -468,9 +468,9 @@ def test_xdist_gives_the_same_outcomes(pytester: pytest.Pytester, project) -> No
         },
         TIMEOUT_TOML,
     )
-    # TS_Basic: 1 passed, 2 failed, 1 skipped; TS_Time: 3 passed, 3 failed (see the timeout test above).
-    run(pytester).assert_outcomes(passed=4, failed=5, skipped=1)
-    run(pytester, "-n", "2").assert_outcomes(passed=4, failed=5, skipped=1)
+    # TS_Basic: 1 passed, 1 failed, 1 error, 1 skipped; TS_Time: 3 passed, 3 failed (see the timeout test).
+    run(pytester).assert_outcomes(passed=4, failed=4, errors=1, skipped=1)
+    run(pytester, "-n", "2").assert_outcomes(passed=4, failed=4, errors=1, skipped=1)
 
 
 # ---------------------------------------------------------------------------------------------- projects that do not compile
@@ -597,7 +597,7 @@ def test_runtime_error_in_a_later_scan_and_the_next_test_starts_clean(pytester: 
         }
     )
     result = run(pytester)
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=1, errors=1)  # a runtime error is an error, not a failed assert
     text = result.stdout.str()
     section = text[text.index("TS_Crash::CrashesLater") :]
     # nDiv = 6 - nScan is 0 in the 6th scan: scan 5, at 50 ms.
@@ -608,7 +608,7 @@ def test_runtime_error_in_a_later_scan_and_the_next_test_starts_clean(pytester: 
 
 def test_marker_selects_plcops_items(pytester: pytest.Pytester, basic) -> None:
     (basic / "tests/test_plain.py").write_text("def test_plain():\n    assert True\n", encoding="utf-8")
-    run(pytester, "-m", "plcops").assert_outcomes(passed=1, failed=2, skipped=1, deselected=1)
+    run(pytester, "-m", "plcops").assert_outcomes(passed=1, failed=1, errors=1, skipped=1, deselected=1)
     run(pytester, "-m", "not plcops").assert_outcomes(passed=1, deselected=4)
 
 
@@ -661,3 +661,14 @@ def test_test_patterns_select_the_files_whose_tests_run(pytester: pytest.Pyteste
     result = run(pytester)
     result.assert_outcomes(passed=1, failed=1)
     assert "TS_Helper" not in result.stdout.str()
+
+
+def test_junit_has_an_error_for_a_runtime_error_and_a_failure_for_an_assert(pytester: pytest.Pytester, basic) -> None:
+    import xml.etree.ElementTree as ET
+
+    report = basic / "junit.xml"
+    run(pytester, f"--junitxml={report}")
+    cases = {case.get("name"): case for case in ET.parse(report).getroot().iter("testcase")}
+    assert cases["Errors"].find("error") is not None and cases["Errors"].find("failure") is None
+    assert "division by zero" in (cases["Errors"].find("error").get("message") or "")  # type: ignore[union-attr]
+    assert cases["Fails"].find("failure") is not None and cases["Fails"].find("error") is None
