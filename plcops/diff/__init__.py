@@ -15,6 +15,7 @@ from pathlib import Path
 from plcops.diff.model import DiffObject, Snapshot, snapshot
 from plcops.diff.semantic import DiffReport, ObjectChange, compare
 from plcops.diff.sources import folder_files, open_repository, revision_files, working_tree_files
+from plcops.project.sources import read_bytes
 
 
 def diff_files(old_label: str, old: dict[str, bytes], new_label: str, new: dict[str, bytes]) -> DiffReport:
@@ -24,7 +25,10 @@ def diff_files(old_label: str, old: dict[str, bytes], new_label: str, new: dict[
 
 
 def diff_paths(old: Path, new: Path) -> DiffReport:
-    """Diff two files or folders outside git."""
+    """Diff two files or folders outside git. Two single files of one format are two versions of the same
+    file, whatever their names (``plcops diff old.st new.st`` reports changes, not a move)."""
+    if old.is_file() and new.is_file() and old.suffix.lower() == new.suffix.lower():
+        return diff_files(str(old), {new.name: read_bytes(old)}, str(new), {new.name: read_bytes(new)})
     return diff_files(str(old), folder_files(old), str(new), folder_files(new))
 
 

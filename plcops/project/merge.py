@@ -440,7 +440,9 @@ def _merge_both_changed_pou(
         assert holder is not None
         inner_start = ours.text.find(">", holder.start) + 1
         inner_end = ours.text.rfind("</", inner_start, holder.end)
-        cdata = any(run.cdata for run in holder.runs)
+        # Conflict markers must stay literal ("<<<<<<<", not "&lt;&lt;...") for git diff --check and merge
+        # tools to find them: a body with a conflict is written as CDATA, which XML readers take as text.
+        cdata = result.conflicts > 0 or any(run.cdata for run in holder.runs)
         from xml.sax.saxutils import escape
 
         replacement = ("<![CDATA[" + merged.replace("]]>", "]]]]><![CDATA[>") + "]]>") if cdata else escape(merged)

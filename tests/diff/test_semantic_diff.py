@@ -187,3 +187,10 @@ def test_a_changed_ladder_body_is_a_modified_member(tmp_path: Path) -> None:
     assert "LD/FBD body of FB_Interlock.A_Lamp" in result.stdout
     added = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("+")]
     assert any(a.endswith("""v n='Comment': "lamp blinks\"""") for a in added), added
+
+
+def test_two_single_files_are_two_versions_of_one_file(tmp_path: Path) -> None:
+    (tmp_path / "old.st").write_text(PUMP, encoding="utf-8")
+    (tmp_path / "new.st").write_text(PUMP.replace("bRunning := bRun;", "bRunning := bRun AND TRUE;"), encoding="utf-8")
+    report = diff_paths(tmp_path / "old.st", tmp_path / "new.st")
+    assert [(c.name, c.change) for c in report.changes] == [("FB_Pump", "modified")]

@@ -305,3 +305,16 @@ def test_plcopen_one_variable_retyped_differently_on_both_sides_is_a_conflict() 
     text = merged.data.decode()
     xml.dom.minidom.parseString(merged.data)
     assert "both sides changed variable tonMix differently" in text and '<derived name="TOF" />' in text
+
+
+def test_plcopen_conflict_markers_are_literal_for_git_and_merge_tools() -> None:
+    base = PLCOPEN.read_text(encoding="utf-8")
+    ours = base.replace("nBatches := nBatches + 1;", "nBatches := nBatches + 3;")
+    theirs = base.replace("nBatches := nBatches + 1;", "nBatches := nBatches + 4;")
+    merged = merge_files(base.encode(), ours.encode(), theirs.encode(), "project.xml")
+    assert merged.conflicts == 1
+    text = merged.data.decode()
+    assert "\n<<<<<<< ours\n" in text and "\n>>>>>>> theirs\n" in text  # not &lt;&lt;&lt;...
+    document = xml.dom.minidom.parseString(merged.data)  # still well-formed: the body is CDATA
+    bodies = [node for node in document.getElementsByTagName("xhtml") if "<<<<<<<" in node.toxml()]
+    assert len(bodies) == 1
