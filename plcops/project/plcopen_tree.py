@@ -13,6 +13,7 @@ by hand or imported from TwinCAT), a fresh ``tc6_0200`` document is written.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 from xml.sax.saxutils import escape, quoteattr
@@ -151,9 +152,13 @@ _POU_TYPES = {ast.Program: "program", ast.Function: "function", ast.FunctionBloc
 class _XmlWriter:
     """Writes PLCopen XML for ST nodes; ``text`` is the ST source the nodes' spans refer to."""
 
-    def __init__(self, text: str, notes: list[str]) -> None:
+    def __init__(self, text: str, notes: list[str], kept: dict[tuple[str, str], str] | None = None) -> None:
         self.text = text
         self.notes = notes
+        # (section tag, variable name) -> the vendor children of that variable in the original file
+        # (<documentation>, <addData>: comments and attributes plcops does not write), carried over.
+        self.kept = kept or {}
+        self.section = ""
 
     def source(self, node: ast.Node | None) -> str:
         return self.text[node.span.start : node.span.end] if node is not None else ""
@@ -222,8 +227,10 @@ class _XmlWriter:
         for name in decl.names:
             address = f" address={quoteattr(decl.address)}" if decl.address else ""
             initial = f"<initialValue>{self.value_xml(decl.init)}</initialValue>" if decl.init is not None else ""
+            vendor = self.kept.get((self.section, name.text.casefold()), "")
             out.append(
-                f"<variable name={quoteattr(name.text)}{address}><type>{self.type_xml(decl.type)}</type>{initial}</variable>"
+                f"<variable name={quoteattr(name.text)}{address}><type>{self.type_xml(decl.type)}</type>{initial}"
+                f"{vendor}</variable>"
             )
         return "".join(out)
 
@@ -235,6 +242,7 @@ class _XmlWriter:
                 f' {_QUALIFIER_ATTRIBUTES[q]}="true"' for q in block.qualifiers if q in _QUALIFIER_ATTRIBUTES
             )
             kind = ""
+            self.section = tag
             if block.kind in ("VAR_STAT", "VAR_INST"):
                 kind = f'<addData><data name="{PLCOPS_VARKIND}" handleUnknown="preserve">{block.kind}</data></addData>'
             out.append(f"<{tag}{attributes}>{''.join(self.variable_xml(d) for d in block.decls)}{kind}</{tag}>")
@@ -366,7 +374,13 @@ def _edited_pou(sidecar: Sidecar, text: str, path: str, notes: list[str]) -> str
     edits: list[tuple[int, int, str]] = []
     interface = element.find("interface")
     if _sha(_declaration_part(text)) != sidecar.meta.get("declaration_sha") and interface is not None:
-        edits.append((interface.start, interface.end, writer.interface_xml(pou, getattr(pou, "return_type", None))))
+        # Per-variable vendor data (documentation, attributes) is carried over, and the new interface is laid
+        # out like the original, so changing one variable changes a few lines of XML, not one long line.
+        writer.kept = _vendor_children(original, interface)
+        fresh = writer.interface_xml(pou, getattr(pou, "return_type", None))
+        line_start = original.rfind("\n", 0, interface.start) + 1
+        indent = original[line_start : interface.start] if not original[line_start : interface.start].strip() else ""
+        edits.append((interface.start, interface.end, _interface_update(original, interface, fresh, indent)))
     body = element.find("body")
     st = body.find("ST") if body is not None else None
     if st is not None:
@@ -382,6 +396,80 @@ def _edited_pou(sidecar: Sidecar, text: str, path: str, notes: list[str]) -> str
     for start, end, replacement in sorted(edits, reverse=True):
         original = original[:start] + replacement + original[end:]
     return original
+
+
+def _vendor_children(text: str, interface: XmlElement) -> dict[tuple[str, str], str]:
+    """The ``<documentation>`` and ``<addData>`` of each variable of an interface, by (section, name)."""
+    kept: dict[tuple[str, str], str] = {}
+    for section in interface.children:
+        for variable in section.find_all("variable"):
+            parts = [
+                text[child.start : child.end]
+                for child in variable.children
+                if child.local_name in ("documentation", "addData")
+            ]
+            if parts:
+                kept[(section.local_name, variable.attributes.get("name", "").casefold())] = "".join(parts)
+    return kept
+
+
+def _canonical(xml: str) -> str:
+    """XML text compared by content: no white space between tags, ``<X />`` as ``<X/>``."""
+    return re.sub(r"\s*/>", "/>", re.sub(r">\s+<", "><", xml.strip()))
+
+
+def _interface_update(original: str, interface: XmlElement, fresh: str, indent: str, step: str = "  ") -> str:
+    """The new ``<interface>``: every part whose content did not change keeps its original text (layout,
+    vendor formatting); changed and new parts are written one element a line, indented like the file."""
+    new_root = read_xml("<interface>", fresh.encode("utf-8")).root
+    lines: list[str] = []
+
+    def original_text(element: XmlElement) -> str:
+        return original[element.start : element.end]
+
+    def pretty(text: str, element: XmlElement, depth: int) -> None:
+        pad = indent + step * depth
+        raw = text[element.start : element.end]
+        if element.local_name in ("documentation", "addData") or not element.children:
+            lines.append(pad + re.sub(r"\s*/>$", " />", raw) if not element.children else pad + raw)
+            return
+        lines.append(pad + text[element.start : text.index(">", element.start) + 1])
+        for child in element.children:
+            pretty(text, child, depth + 1)
+        lines.append(pad + f"</{element.tag}>")
+
+    def counted(children: list[XmlElement]) -> dict[tuple[str, int], XmlElement]:
+        seen: dict[str, int] = {}
+        found = {}
+        for child in children:
+            index = seen.get(child.local_name, 0)
+            seen[child.local_name] = index + 1
+            found[(child.local_name, index)] = child
+        return found
+
+    old_parts = counted(interface.children)
+    lines.append(indent + "<interface>")
+    for key, part in counted(new_root.children).items():
+        old = old_parts.get(key)
+        if old is not None and _canonical(original_text(old)) == _canonical(fresh[part.start : part.end]):
+            lines.append(indent + step + original_text(old))
+            continue
+        if old is None or not part.find_all("variable"):
+            pretty(fresh, part, 1)
+            continue
+        old_variables = {v.attributes.get("name", "").casefold(): v for v in old.find_all("variable")}
+        lines.append(indent + step + fresh[part.start : fresh.index(">", part.start) + 1])
+        for child in part.children:
+            previous = old_variables.get(child.attributes.get("name", "").casefold())
+            if previous is not None and _canonical(original_text(previous)) == _canonical(
+                fresh[child.start : child.end]
+            ):
+                lines.append(indent + step * 2 + original_text(previous))
+            else:
+                pretty(fresh, child, 2)
+        lines.append(indent + step + f"</{part.tag}>")
+    lines.append(indent + "</interface>")
+    return "\n".join(lines).removeprefix(indent)
 
 
 def _unit_xml(unit: Path, text: str, notes: list[str]) -> list[tuple[str, str]]:

@@ -139,8 +139,12 @@ class _Reader:
 
     def end(self, tag: str) -> None:
         element = self.stack.pop()
+        start_tag_end = _start_tag_end(self.text, element.start)
+        if start_tag_end > 0 and self.text[start_tag_end - 2] == "/":
+            element.end = start_tag_end  # <X .../>: where expat reports its end varies, the text does not
+            return
         position = self.char_offset(self.parser.CurrentByteIndex)
-        # CurrentByteIndex is at the end tag's "<" (or the start of a self-closing tag).
+        # CurrentByteIndex is at the end tag's "<".
         close = self.text.find(">", position)
         element.end = close + 1 if close >= 0 else position
 
@@ -200,3 +204,19 @@ def read_xml(path: Path | str, data: bytes | None = None) -> XmlDocument:
     if reader.root is None:
         raise DiagnosticError(Diagnostic(name, 1, 1, "empty XML document"))
     return XmlDocument(name, decoded.text, reader.root, decoded.encoding, decoded.bom)
+
+
+def _start_tag_end(text: str, start: int) -> int:
+    """Offset just past the ``>`` that ends the start tag at ``start`` (quoted attribute values may hold
+    ``>``); -1 when there is none."""
+    quote = ""
+    for index in range(start, len(text)):
+        char = text[index]
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == ">":
+            return index + 1
+    return -1

@@ -212,3 +212,45 @@ def test_sidecar_records_where_the_object_came_from(tmp_path: Path) -> None:
     assert sidecar is not None
     assert (sidecar.format, sidecar.meta["file"], sidecar.meta["bom"]) == ("twincat", "POUs/FB_Conveyor.TcPOU", True)
     assert "{4c3bf5a2-1e0f-4d5c-9a4e-6b7a8c9d0e1f}" in sidecar.skeleton
+
+
+TON_MIX = """            <variable name="tonMix">
+              <type>
+                <derived name="TON" />
+              </type>
+            </variable>"""
+DOCUMENTED_TON_MIX = TON_MIX.replace(
+    "              </type>\n",
+    "              </type>\n"
+    "              <addData>\n"
+    '                <data name="http://www.3s-software.com/plcopenxml/attributes" handleUnknown="implementation">\n'
+    '                  <Attributes><Attribute Name="hide" Value="" /></Attributes>\n'
+    "                </data>\n"
+    "              </addData>\n"
+    "              <documentation>\n"
+    '                <xhtml xmlns="http://www.w3.org/1999/xhtml">mixing timer</xhtml>\n'
+    "              </documentation>\n",
+)
+
+
+def test_a_declaration_edit_in_plcopen_keeps_vendor_data_and_changes_only_its_lines(tmp_path: Path) -> None:
+    # A variable carries a CODESYS attribute and documentation, which plcops does not write itself; adding
+    # another variable must keep them and change nothing but the new variable's lines.
+    original = (FIXTURES / "plcopen" / "codesys_export.xml").read_text(encoding="utf-8")
+    assert TON_MIX in original
+    source = tmp_path / "doc.xml"
+    source.write_text(original.replace(TON_MIX, DOCUMENTED_TON_MIX), encoding="utf-8")
+    import_project(source, tmp_path / "tree")
+    edit(
+        tmp_path / "tree" / "src" / "POUs" / "FB_Mixer.st",
+        "    tonMix : TON;\n",
+        "    tonMix : TON;\n    nExtra : INT;\n",
+    )
+    export_project(tmp_path / "tree", "plcopen", tmp_path / "out.xml")
+    expected = source.read_text(encoding="utf-8").replace(
+        DOCUMENTED_TON_MIX,
+        DOCUMENTED_TON_MIX + '\n            <variable name="nExtra">\n              <type>\n                <INT />\n'
+        "              </type>\n            </variable>",
+    )
+    assert (tmp_path / "out.xml").read_text(encoding="utf-8") == expected
+    xml.dom.minidom.parse(str(tmp_path / "out.xml"))
