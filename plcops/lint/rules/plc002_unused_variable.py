@@ -24,7 +24,13 @@ class PLC002(Rule):
     END_VAR
     ```
 
-    Best practice: delete the declaration.
+    Best practice: delete the declaration; declare only what the code uses.
+    ```st
+    VAR
+        nCounter : INT;
+    END_VAR
+    nCounter := nCounter + 1;
+    ```
     """
 
     code = "PLC002"

@@ -85,6 +85,15 @@ class PLC003(Rule):
     ```
 
     Best practice: use the input or remove it from the interface.
+    ```st
+    FUNCTION_BLOCK FB_Pump
+    VAR_INPUT
+        bEnable : BOOL;
+        nSpeed : INT;
+    END_VAR
+    bRun := bEnable;
+    nSetSpeed := SEL(bEnable, 0, nSpeed);
+    ```
     """
 
     code = "PLC003"

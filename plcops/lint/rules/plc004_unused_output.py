@@ -26,6 +26,12 @@ class PLC004(Rule):
     ```
 
     Best practice: assign the output on every path, or remove it.
+    ```st
+    VAR_OUTPUT
+        bDone : BOOL;
+    END_VAR
+    bDone := nPosition >= nTarget;
+    ```
     """
 
     code = "PLC004"

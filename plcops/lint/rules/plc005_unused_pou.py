@@ -55,8 +55,22 @@ class PLC005(Rule):
     ``CheckDivReal``, ``CheckPointer``, ...) are called by the compiler and not reported either.
 
     Anti-pattern: ``FB_OldValve`` declared in the project but never instantiated.
+    ```st
+    FUNCTION_BLOCK FB_OldValve    // no variable of the project has this type
+    VAR_INPUT
+        bOpen : BOOL;
+    END_VAR
+    END_FUNCTION_BLOCK
+    ```
 
-    Best practice: delete it, or move it to a library.
+    Best practice: delete it, or move it to a library. Keep the blocks the project uses:
+    ```st
+    PROGRAM MAIN
+    VAR
+        fbValve : FB_Valve;
+    END_VAR
+    fbValve(bOpen := bStart);
+    ```
     """
 
     code = "PLC005"

@@ -42,8 +42,26 @@ class PLC008(Rule):
     pass values to the others.
 
     Anti-pattern: ``GVL.nSetpoint`` written by the fast motion task and by the slow HMI task.
+    ```st
+    PROGRAM PRG_Motion      // task tFast
+    GVL.nSetpoint := LIMIT(0, GVL.nSetpoint, 1000);
+    END_PROGRAM
+
+    PROGRAM PRG_Hmi         // task tSlow
+    GVL.nSetpoint := nHmiInput;
+    END_PROGRAM
+    ```
 
     Best practice: write it in one task; give the other task its own variable and copy under a lock.
+    ```st
+    PROGRAM PRG_Motion      // task tFast: the only writer of nSetpoint
+    GVL.nSetpoint := LIMIT(0, GVL.nHmiSetpoint, 1000);
+    END_PROGRAM
+
+    PROGRAM PRG_Hmi         // task tSlow: writes only its own request
+    GVL.nHmiSetpoint := nHmiInput;
+    END_PROGRAM
+    ```
     """
 
     code = "PLC008"

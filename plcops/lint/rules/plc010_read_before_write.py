@@ -50,6 +50,13 @@ class PLC010(Rule):
     ```
 
     Best practice: assign the temporary first, or make it a VAR (kept between cycles) if that was meant.
+    ```st
+    VAR_TEMP
+        nSum : INT;
+    END_VAR
+    nSum := nValueA + nValueB;
+    nTotal := nSum + nValue;
+    ```
     """
 
     code = "PLC010"

@@ -24,6 +24,12 @@ class PLC014(Rule):
 
     Best practice: keep the value you need in a variable of its own inside the loop, or assign the
     counter before reading it again.
+    ```st
+    FOR i := 1 TO nCount DO
+        aBuffer[i] := 0;
+        nLast := i;
+    END_FOR
+    ```
     """
 
     code = "PLC014"

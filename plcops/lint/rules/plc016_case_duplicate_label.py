@@ -26,6 +26,13 @@ class PLC016(Rule):
     ```
 
     Best practice: merge the branches, or fix the label.
+    ```st
+    CASE nState OF
+        10: StartPump();
+        20: Fill();
+        30: OpenValve();
+    END_CASE
+    ```
     """
 
     code = "PLC016"

@@ -23,6 +23,12 @@ class PLC017(Rule):
     ```
 
     Best practice: make the ranges disjoint (``0..39`` / ``40..100``).
+    ```st
+    CASE nLevel OF
+        0..39: Slow();
+        40..100: Fast();
+    END_CASE
+    ```
     """
 
     code = "PLC017"

@@ -27,6 +27,13 @@ class PLC018(Rule):
     ```
 
     Best practice: a branch per value, or an ELSE that handles the rest explicitly.
+    ```st
+    CASE eState OF
+        E_State.Idle: ...
+        E_State.Running: ...
+        E_State.Fault: ...
+    END_CASE
+    ```
     """
 
     code = "PLC018"

@@ -90,6 +90,13 @@ class PLC024(Rule):
 
     Best practice: one address per signal; if a word and its bits are meant to alias, say so with
     ``{analysis -28}``.
+    ```st
+    bPumpOn   AT %QX0.1 : BOOL;
+    bValveOn  AT %QX0.2 : BOOL;
+    nStatus   AT %IW0 : WORD;
+    {analysis -28}
+    bReady    AT %IX0.0 : BOOL;   // bit 0 of nStatus, on purpose
+    ```
     """
 
     code = "PLC024"

@@ -28,6 +28,15 @@ class PLC025(Rule):
     ```
 
     Best practice: give the local a name of its own.
+    ```st
+    VAR_GLOBAL nSpeed : INT; END_VAR
+    ...
+    FUNCTION_BLOCK FB_Axis
+    VAR nAxisSpeed : INT; END_VAR
+    ...
+    METHOD Move
+    VAR nMoveSpeed : INT; END_VAR
+    ```
     """
 
     code = "PLC025"

@@ -17,8 +17,20 @@ class PLC027(Rule):
     of a property are keywords, not names).
 
     Anti-pattern: ``VAR x : INT; END_VAR`` in a 300-line function block.
+    ```st
+    VAR
+        x : INT;        // what does x count?
+    END_VAR
+    x := x + 1;
+    ```
 
     Best practice: ``nRetryCount``.
+    ```st
+    VAR
+        nRetryCount : INT;
+    END_VAR
+    nRetryCount := nRetryCount + 1;
+    ```
     """
 
     code = "PLC027"

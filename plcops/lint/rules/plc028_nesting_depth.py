@@ -15,13 +15,44 @@ class PLC028(Rule):
     levels, errors hide in the combinations. Extract the inner part into a method or function, or turn
     it into a state machine.
 
-    Anti-pattern: an IF inside a CASE inside a FOR inside an IF inside an IF.
-
-    Best practice: at most ``max_depth`` levels (default 5).
-
     An IF/CASE/loop at the top of a body is level 1; ELSIF and ELSE arms are on the level of their IF.
     Each POU, method, action and property accessor is measured on its own and reported once, at the
     first statement that goes too deep.
+
+    Anti-pattern: an IF inside an IF inside a CASE inside a FOR inside an IF inside an IF.
+    ```st
+    IF bAuto THEN
+        IF bEnabled THEN
+            FOR i := 1 TO 10 DO
+                CASE aStation[i].eState OF
+                    E_Station.Fill:
+                        IF aStation[i].bLevelHigh THEN
+                            IF bValveOk THEN    // level 6
+                                aStation[i].eState := E_Station.Heat;
+                            END_IF
+                        END_IF
+                END_CASE
+            END_FOR
+        END_IF
+    END_IF
+    ```
+
+    Best practice: at most ``max_depth`` levels (default 5).
+    ```st
+    IF bAuto AND bEnabled THEN
+        FOR i := 1 TO 10 DO
+            aStation[i].Cycle(bValveOk := bValveOk);   // aStation : ARRAY[1..10] OF FB_Station
+        END_FOR
+    END_IF
+
+    METHOD Cycle    // of FB_Station
+    CASE eState OF
+        E_Station.Fill:
+            IF bLevelHigh AND bValveOk THEN
+                eState := E_Station.Heat;
+            END_IF
+    END_CASE
+    ```
     """
 
     code = "PLC028"

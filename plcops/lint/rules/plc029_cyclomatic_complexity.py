@@ -43,8 +43,41 @@ class PLC029(Rule):
     actions and property accessors are measured on their own.
 
     Anti-pattern: one FB body with a 40-branch CASE, each branch with its own IF chain.
+    ```st
+    CASE eStep OF
+        E_Step.Fill:
+            IF bFillDone THEN
+                eStep := E_Step.Heat;
+            ELSIF tonFill.Q THEN
+                eStep := E_Step.Fault;
+            END_IF
+        E_Step.Heat:
+            IF bHeatDone THEN
+                eStep := E_Step.Stir;
+            ELSIF tonHeat.Q THEN
+                eStep := E_Step.Fault;
+            END_IF
+        // ... 38 more steps like these: complexity 1 + 40 * 3 = 121
+    END_CASE
+    ```
 
     Best practice: one method per state, or smaller function blocks; at most ``max_complexity`` (20).
+    ```st
+    CASE ePhase OF      // complexity 9: each phase is a function block with its own few steps
+        E_Phase.Fill:
+            fbFill(bExecute := TRUE);
+            IF fbFill.bDone THEN ePhase := E_Phase.Heat; END_IF
+        E_Phase.Heat:
+            fbHeat(bExecute := TRUE);
+            IF fbHeat.bDone THEN ePhase := E_Phase.Stir; END_IF
+        E_Phase.Stir:
+            fbStir(bExecute := TRUE);
+            IF fbStir.bDone THEN ePhase := E_Phase.Drain; END_IF
+        E_Phase.Drain:
+            fbDrain(bExecute := TRUE);
+            IF fbDrain.bDone THEN ePhase := E_Phase.Idle; END_IF
+    END_CASE
+    ```
     """
 
     code = "PLC029"

@@ -19,8 +19,27 @@ class PLC030(Rule):
     and pragmas do not count. Methods, actions and property accessors are counted on their own.
 
     Anti-pattern: a 1,500-line MAIN program.
+    ```st
+    PROGRAM MAIN
+    // conveyor 1
+    IF bConveyor1Start AND NOT bConveyor1Fault THEN
+        bConveyor1Motor := TRUE;
+        nConveyor1Count := nConveyor1Count + 1;
+    ELSE
+        bConveyor1Motor := FALSE;
+    END_IF
+    // ... the same for 19 more conveyors, then dosing, alarms and HMI handling, one after another
+    END_PROGRAM
+    ```
 
     Best practice: MAIN calls a handful of function blocks, each with one job.
+    ```st
+    PROGRAM MAIN
+    fbConveyor(bEnable := bAuto);
+    fbDosing(bEnable := bAuto AND fbConveyor.bRunning);
+    fbAlarms(bAck := bAckButton);
+    END_PROGRAM
+    ```
     """
 
     code = "PLC030"

@@ -22,6 +22,13 @@ class PLC031(Rule):
     ```
 
     Best practice: a FOR loop that multiplies.
+    ```st
+    FUNCTION F_Factorial : DINT
+    F_Factorial := 1;
+    FOR i := 2 TO n DO
+        F_Factorial := F_Factorial * i;
+    END_FOR
+    ```
     """
 
     code = "PLC031"

@@ -24,6 +24,13 @@ class PLC037(Rule):
 
     Best practice: ``PROGRAM Conveyor WITH FastTask : PRG_Conveyor;`` in the configuration, or an FB
     instance in MAIN.
+    ```st
+    PROGRAM MAIN
+    VAR
+        fbConveyor : FB_Conveyor;
+    END_VAR
+    fbConveyor(bEnable := bAuto);
+    ```
     """
 
     code = "PLC037"

@@ -36,6 +36,10 @@ class PLC038(Rule):
     ```
 
     Best practice: one instance per signal, called once per cycle.
+    ```st
+    fbTrigButton(CLK := bButton);
+    fbTrigOtherButton(CLK := bOtherButton);
+    ```
     """
 
     code = "PLC038"

@@ -17,8 +17,34 @@ class PLC039(Rule):
     not the last statement, even a single guard.)
 
     Anti-pattern: RETURN in three different IF branches of a long function block.
+    ```st
+    IF NOT bEnable THEN
+        RETURN;
+    END_IF
+    IF bError THEN
+        RETURN;                 // bValveOpen stays TRUE
+    END_IF
+    fbTimer(IN := bStart, PT := T#5S);
+    IF fbTimer.Q THEN
+        bDone := TRUE;
+        RETURN;                 // and here too
+    END_IF
+    bValveOpen := bStart;
+    ```
 
     Best practice: one exit at the end, or a single guard RETURN at the top.
+    ```st
+    IF NOT bEnable THEN
+        RETURN;
+    END_IF
+    IF bError THEN
+        bValveOpen := FALSE;
+    ELSE
+        fbTimer(IN := bStart, PT := T#5S);
+        bDone := fbTimer.Q;
+        bValveOpen := bStart AND NOT fbTimer.Q;
+    END_IF
+    ```
     """
 
     code = "PLC039"

@@ -23,6 +23,9 @@ class PLC044(Rule):
     ```
 
     Best practice: assign what was meant, or delete the line.
+    ```st
+    stRecipe.fSpeed := stNewRecipe.fSpeed;
+    ```
     """
 
     code = "PLC044"

@@ -21,6 +21,14 @@ class PLC045(Rule):
     ```
 
     Best practice: delete the dead branch, or use a named configuration constant.
+    ```st
+    VAR CONSTANT
+        DOOR_CHECK_ENABLED : BOOL := FALSE;   // TRUE once commissioning is done
+    END_VAR
+    IF DOOR_CHECK_ENABLED THEN
+        CheckDoors();
+    END_IF
+    ```
     """
 
     code = "PLC045"

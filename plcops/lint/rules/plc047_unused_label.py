@@ -19,6 +19,9 @@ class PLC047(Rule):
     ```
 
     Best practice: remove the label.
+    ```st
+    nTries := nTries + 1;
+    ```
     """
 
     code = "PLC047"

@@ -20,6 +20,11 @@ class PLC048(Rule):
     ```
 
     Best practice: jump to a label of the same POU, spelled the same.
+    ```st
+    JMP lblEnd;
+    ...
+    lblEnd:
+    ```
     """
 
     code = "PLC048"
