@@ -11,14 +11,14 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from plcops.project.twincat import TWINCAT_SUFFIXES, twincat_source
+from plcops.project.twincat import TASK_SUFFIX, TWINCAT_SUFFIXES, task_source, twincat_source
 from plcops.project.xmlscan import read_xml
 from plcops.st.diagnostics import Diagnostic, DiagnosticError
 from plcops.st.source import SourceText, decode_source
 
 ST_SUFFIXES = frozenset({".st", ".exp", ".iecst"})
 XML_SUFFIXES = frozenset({".xml"})
-SOURCE_SUFFIXES = ST_SUFFIXES | TWINCAT_SUFFIXES | XML_SUFFIXES
+SOURCE_SUFFIXES = ST_SUFFIXES | TWINCAT_SUFFIXES | XML_SUFFIXES | {TASK_SUFFIX}
 
 # Folders that never hold project sources: tool caches, version control, build output.
 _SKIPPED_DIRS = frozenset(
@@ -57,6 +57,7 @@ def discover_sources(paths: Iterable[Path | str]) -> list[Path]:
                     if (
                         suffix in ST_SUFFIXES
                         or suffix in TWINCAT_SUFFIXES
+                        or suffix == TASK_SUFFIX
                         or (suffix in XML_SUFFIXES and is_plcopen_file(candidate))
                     ):
                         if candidate not in seen:
@@ -101,6 +102,8 @@ def read_source(path: Path | str, data: bytes | None = None) -> SourceText:
         data = read_bytes(path)
     if suffix in TWINCAT_SUFFIXES:
         return twincat_source(read_xml(name, data))
+    if suffix == TASK_SUFFIX:
+        return task_source(read_xml(name, data))
     if suffix in XML_SUFFIXES:
         from plcops.project.plcopen import plcopen_source
 

@@ -24,7 +24,7 @@ from plcops.project.mapped_text import MappedTextBuilder
 from plcops.project.xmlscan import XmlDocument, XmlElement, read_xml
 from plcops.st.diagnostics import Diagnostic, DiagnosticError
 from plcops.st.lexer import tokenize
-from plcops.st.source import SourceText
+from plcops.st.source import Segment, SourceText
 
 TWINCAT_SUFFIXES = frozenset({".tcpou", ".tcdut", ".tcgvl", ".tcio"})
 OBJECT_TAGS = ("POU", "DUT", "GVL", "Itf")
@@ -249,6 +249,46 @@ def twincat_source(document: XmlDocument) -> SourceText:
     view = _MappedView(obj)
     view.write(obj)
     return view.out.source(document.path)
+
+
+TASK_SUFFIX = ".tctto"
+
+
+def task_source(document: XmlDocument) -> SourceText:
+    """The ST view of a TwinCAT task file (``PlcTask.TcTTO``): an IEC CONFIGURATION with the task (its cycle
+    time in microseconds becomes the INTERVAL, its priority the PRIORITY) and a program instance for each
+    ``<PouCall>``, so the simulator, ``plcops check`` and the linter's task analysis see TwinCAT's tasks.
+    Positions in it map to the ``<Task>`` element (the text is plcops', not the file's).
+
+    Raises:
+        DiagnosticError: when the file holds no ``<Task>``.
+    """
+    task = next((child for child in document.root.children if child.local_name == "Task"), None)
+    if document.root.local_name != "TcPlcObject" or task is None:
+        raise DiagnosticError(
+            Diagnostic(document.path, 1, 1, "not a TwinCAT task (expected <TcPlcObject> with a <Task>)")
+        )
+    name = task.attributes.get("Name", "Task")
+    cycle = task.find("CycleTime")
+    priority = task.find("Priority")
+    micros = int(cycle.text.strip()) if cycle is not None and cycle.text.strip().isdigit() else 10_000
+    interval = f"T#{micros // 1000}ms" if micros % 1000 == 0 else f"T#{micros}us"
+    settings = f"INTERVAL := {interval}"
+    if priority is not None and priority.text.strip().isdigit():
+        settings += f", PRIORITY := {int(priority.text)}"
+    calls = []
+    for call in task.find_all("PouCall"):
+        called = call.find("Name")
+        program = called.text.strip() if called is not None else ""
+        if program:
+            calls.append(f"        PROGRAM {program.rsplit('.', 1)[-1]} WITH {name} : {program};\n")
+    text = (
+        f"(* the TwinCAT task {name}, as plcops reads it *)\n"
+        f"CONFIGURATION {name}\n    RESOURCE PLC ON PLC\n        TASK {name}({settings});\n"
+        + "".join(calls)
+        + "    END_RESOURCE\nEND_CONFIGURATION\n"
+    )
+    return SourceText(document.path, text, document.text, [Segment(0, task.start, 0)])
 
 
 def read_twincat(path: str) -> SourceText:

@@ -161,3 +161,53 @@ def test_windows_1252_st_file(tmp_path: Path) -> None:
     path = tmp_path / "old.st"
     path.write_bytes("PROGRAM P (* Größe *) END_PROGRAM".encode("cp1252"))
     assert "Größe" in read_source(path).text
+
+
+TASK = """\ufeff<?xml version="1.0" encoding="utf-8"?>
+<TcPlcObject Version="1.1.0.1" ProductVersion="3.1.4024.35">
+  <Task Name="{name}" Id="{{d2e3f4a5-b6c7-48d9-0e1f-2a3b4c5d6e7{digit}}}">
+    <CycleTime>{micros}</CycleTime>
+    <Priority>{priority}</Priority>
+    <PouCall>
+      <Name>{program}</Name>
+    </PouCall>
+  </Task>
+</TcPlcObject>
+"""
+
+
+def test_a_twincat_task_file_reads_as_an_iec_configuration(tmp_path: Path) -> None:
+    # TwinCAT stores the cycle time in microseconds: 2500 us = 2.5 ms, which IEC writes T#2500us.
+    path = tmp_path / "FastTask.TcTTO"
+    path.write_text(TASK.format(name="FastTask", digit=1, micros=2500, priority=5, program="P_Fast"), encoding="utf-8")
+    result = parse_source(read_source(path))
+    assert result.diagnostics == []
+    (configuration,) = result.unit.items  # type: ignore[union-attr]
+    assert isinstance(configuration, ast.Configuration)
+    assert "TASK FastTask(INTERVAL := T#2500us, PRIORITY := 5);" in read_source(path).text
+    assert "PROGRAM P_Fast WITH FastTask : P_Fast;" in read_source(path).text
+    assert path in discover_sources([tmp_path])
+
+
+def test_twincat_tasks_drive_the_simulator_and_the_linters_task_analysis(tmp_path: Path) -> None:
+    from plcops.lint.config import LintConfig
+    from plcops.lint.engine import lint_paths
+    from plcops.sim.simulator import Simulator
+
+    (tmp_path / "Fast.TcTTO").write_text(
+        TASK.format(name="Fast", digit=1, micros=1000, priority=1, program="P_Fast"), encoding="utf-8"
+    )
+    (tmp_path / "Slow.TcTTO").write_text(
+        TASK.format(name="Slow", digit=2, micros=10000, priority=2, program="P_Slow"), encoding="utf-8"
+    )
+    (tmp_path / "GVL.st").write_text("VAR_GLOBAL\n    nShared : INT;\nEND_VAR\n", encoding="utf-8")
+    (tmp_path / "P_Fast.st").write_text("PROGRAM P_Fast\nnShared := nShared + 1;\nEND_PROGRAM\n", encoding="utf-8")
+    (tmp_path / "P_Slow.st").write_text("PROGRAM P_Slow\nnShared := 0;\nEND_PROGRAM\n", encoding="utf-8")
+    # 1 ms and 10 ms tasks: in 10 ms, P_Fast runs 10 times (t = 0..9 ms) and P_Slow once (t = 0, after P_Fast
+    # by priority), so nShared counts 9 after 10 ms.
+    sim = Simulator.load([tmp_path])
+    assert sim.base_ns == 1_000_000
+    sim.advance("10ms")
+    assert sim["nShared"] == 9
+    report = lint_paths([tmp_path], LintConfig(select=["global-written-from-several-tasks"]), jobs=1)
+    assert [f.code for f in report.findings] and all(f.code == "PLC008" for f in report.findings)
