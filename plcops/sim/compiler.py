@@ -156,7 +156,7 @@ class _ModuleCompiler:
         out.emit(0, "from plcops.sim.rt import *")
         out.emit(
             0,
-            "from plcops.sim.rt import _Ref, _ItemRef, _copy, _oob, _null, _not_simulated, _Frame, _mux, _hit, _imod0, _range, _outputs, _ArrayView, _bound, _watchdog, _UnionArray, _ug, _us",
+            "from plcops.sim.rt import _Ref, _ItemRef, _copy, _oob, _null, _not_simulated, _Frame, _mux, _hit, _imod0, _range, _outputs, _ArrayView, _bound, _watchdog, _UnionArray, _ug, _us, _fb_init",
         )
         out.emit(0, "from plcops.sim import library as L")
         out.emit(0, "from plcops.sim.library import f32, idiv, imod")
@@ -613,6 +613,9 @@ class _CodeCompiler:
             if kind.pou.kind == "INTERFACE":
                 return "None"
             cls = f"P_{ident(kind.pou.name)}"
+            fb_init = kind.pou.member("FB_init")
+            if fb_init is not None and fb_init.kind == "METHOD" and variable is not None:
+                return self._fb_init(cls, fb_init, variable)
             if isinstance(init, ast.StructLiteral):
                 # fbTimer : TON := (PT := T#1s): an instance with some inputs set.
                 pairs = []
@@ -630,6 +633,36 @@ class _CodeCompiler:
         if init is not None:
             return self.value_as(init, kind)
         return _default(kind)
+
+    def _fb_init(self, cls: str, fb_init: PouInfo, variable: VarInfo) -> str:
+        """A new instance of a function block that has an ``FB_init`` method, which CODESYS and TwinCAT call
+        when the instance is created: ``bInitRetains`` and ``bInCopyCode`` FALSE (a cold start), the other
+        inputs from the declaration's arguments (``fbAxis : FB_Axis(nId := 3);``, by name or position)."""
+        inputs = [v for v in fb_init.variables.values() if v.section == "VAR_INPUT"]
+        given: dict[str, ast.Expr] = {}
+        spec = variable.decl.type
+        positional = [i for i in inputs if i.name.casefold() not in ("binitretains", "bincopycode")]
+        # FB_Axis(5) parses like STRING(5): a sized type whose size is the one positional argument.
+        arguments = (
+            spec.args if isinstance(spec, ast.InstanceType) else [spec.size] if isinstance(spec, ast.SizedType) else []
+        )
+        for index, argument in enumerate(arguments):
+            if isinstance(argument, ast.NamedArg):
+                if argument.value is not None:
+                    given[argument.name.casefold()] = argument.value
+            elif isinstance(argument, ast.Expr) and index < len(positional):
+                given[positional[index].name.casefold()] = argument
+        values = []
+        for parameter in inputs:
+            key = parameter.name.casefold()
+            if key in given:
+                code = self.value_as(given[key], parameter.type)
+            elif key in ("binitretains", "bincopycode"):
+                code = "False"
+            else:
+                code = self.initial_of(parameter)
+            values.append(f"v_{ident(parameter.name)}={code}")
+        return f"_fb_init({cls}(), {', '.join(values)})"
 
     def _array_initial(self, kind: ArrayType, init: ast.Expr | None) -> str:
         if kind.dims is None:

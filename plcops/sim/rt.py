@@ -14,6 +14,7 @@ from typing import Any
 
 __all__ = [
     "StRuntimeError",
+    "_fb_init",
     "_UnionArray",
     "_ug",
     "_us",
@@ -202,6 +203,12 @@ class _UnionArray:
 
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, (list, _UnionArray)) else NotImplemented
+
+
+def _fb_init(instance: Any, **inputs: Any) -> Any:
+    """Call a new instance's FB_init method (as the runtime does when it creates the instance)."""
+    instance.m_fb_init(**inputs)
+    return instance
 
 
 def _bound(array: Any, dimension: int, upper: bool) -> int:

@@ -845,3 +845,41 @@ def test_array_star_parameters_check_the_callers_bounds_and_have_two_dimensions(
 
     with pytest.raises(ScanError, match=r"index 0 is outside the bounds 1\.\.3"):
         run("x : ARRAY[1..3] OF INT;\nc : INT;", "c := Outside(x);", types=types)
+
+
+def test_fb_init_runs_when_an_instance_is_created_with_the_declarations_arguments() -> None:
+    # CODESYS/TwinCAT call a function block's FB_init method when the instance is created (before the first
+    # scan), bInitRetains and bInCopyCode FALSE on a cold start; other inputs come from the declaration,
+    # by name (b) or by position (c). a: 1 + 0 * 100; b: 1 + 3 * 100; c: 1 + 5 * 100.
+    text = """
+FUNCTION_BLOCK FB_Axis
+VAR
+    nId : INT := 1;
+    bRetains : BOOL := TRUE;
+END_VAR
+METHOD FB_init : BOOL
+VAR_INPUT
+    bInitRetains : BOOL;
+    bInCopyCode : BOOL;
+    nAxisId : INT;
+END_VAR
+nId := nId + nAxisId * 100;
+bRetains := bInitRetains;
+END_METHOD
+END_FUNCTION_BLOCK
+PROGRAM P
+VAR
+    a : FB_Axis;
+    b : FB_Axis(nAxisId := 3);
+    c : FB_Axis(5);
+END_VAR
+END_PROGRAM
+"""
+    from plcops.sim.simulator import Simulator
+
+    sim = Simulator.from_text(text, program="P")
+    assert (sim["P.a.nId"], sim["P.b.nId"], sim["P.c.nId"]) == (1, 301, 501)
+    assert sim["P.a.bRetains"] is False
+    sim.scan(3)
+    sim.restart("cold")  # new instances: FB_init runs again, on fresh values
+    assert sim["P.b.nId"] == 301
