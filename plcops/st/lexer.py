@@ -122,7 +122,9 @@ _OPERATORS: dict[str, str] = {
 }
 
 # Token types after which the next word continues an operand (so "S=" there is a set-assignment).
-_OPERAND_END: frozenset[str] = frozenset({"IDENT", "_RBRACKET", "_CARET", "_RPAREN"})
+# Tokens an operand ends with; a soft keyword may be the operand too ("Get REF= _Array[i];" in a method
+# called Get): see SOFT_KEYWORDS.
+_OPERAND_END: frozenset[str] = frozenset({"IDENT", "_RBRACKET", "_CARET", "_RPAREN"}) | SOFT_TERMINALS
 
 LITERAL_TERMINALS: frozenset[str] = frozenset(
     "INTEGER BASED_INT REAL TYPED_LITERAL TIME_LITERAL DATE_LITERAL TOD_LITERAL DT_LITERAL STRING WSTRING "

@@ -481,3 +481,14 @@ def test_long_statement_lists_and_expressions_parse_whole() -> None:
     while isinstance(node, ast.BinaryOp):
         depth, node = depth + 1, node.left
     assert depth == 4_999  # left-associative: ((1 + 1) + 1) + ...
+
+
+def test_ref_assignment_to_a_method_called_like_a_soft_keyword() -> None:
+    # TwinCAT.OpenFramework: METHOD Get : REFERENCE TO T ... Get REF= _Array[index];
+    unit = unit_of(
+        "FUNCTION_BLOCK FB\nVAR aItems : ARRAY[0..9] OF INT; END_VAR\nEND_FUNCTION_BLOCK\n"
+        "METHOD Get : REFERENCE TO INT\nVAR_INPUT nIndex : INT; END_VAR\nGet REF= aItems[nIndex];\nEND_METHOD\n"
+    )
+    (method,) = unit.items[0].members  # type: ignore[attr-defined]
+    (statement,) = method.body
+    assert isinstance(statement, ast.Assignment) and statement.op == "REF="
