@@ -557,6 +557,8 @@ def format_text(text: str, path: str = "<string>", options: FormatOptions | None
     result = parse_text(text, path, attach=False)
     if result.diagnostics:
         raise FormatError("\n".join(d.format() for d in result.diagnostics))
+    if result.implicit_ends:
+        return text  # CODESYS per-object text (no END_* lines): its layout belongs to the tool that wrote it
     formatted = format_result(result, options)
     check = parse_text(formatted, path, attach=False)
     if check.diagnostics or ast_fingerprint(check.unit) != ast_fingerprint(result.unit):

@@ -93,6 +93,20 @@ _OPENERS = {
     "_ENDTRY": "_TRY",
 }
 
+# What the end of a file may close without writing it (CODESYS per-object text), innermost first.
+_IMPLICIT_ENDS = (
+    "_END_GET",
+    "_END_SET",
+    "_END_METHOD",
+    "_END_PROPERTY",
+    "_END_ACTION",
+    "_END_FUNCTION_BLOCK",
+    "_END_PROGRAM",
+    "_END_FUNCTION",
+    "_END_INTERFACE",
+    "_END_CLASS",
+)
+
 # Tokens that follow a name in a statement but never follow a keyword.
 _NAME_FOLLOWERS = frozenset(
     {
@@ -231,6 +245,7 @@ class ParseResult:
     tokens: list[Token]
     trivia_tokens: list[TriviaToken]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    implicit_ends: int = 0  # END_* the end of the file closed (CODESYS per-object text writes none)
 
     @property
     def ok(self) -> bool:
@@ -356,6 +371,7 @@ class _Driver:
         self.tokens = tokens
         self.text = text
         self.errors: list[SyntaxErrorInfo] = []
+        self.implicit_ends = 0  # END_* tokens the end of the file stood for (see run)
         self.end_state = -1
         # Line numbers in messages refer to the original file (a TwinCAT file's XML lines).
         self.line_of = line_of or (lambda offset: text.count("\n", 0, offset) + 1)
@@ -427,6 +443,16 @@ class _Driver:
             action = actions[states[-1]].get(terminal)
 
             if action is None:
+                if index >= count and not self.errors and self.implicit_ends < 8:
+                    # CODESYS per-object text (one object a file, as text exports for git write it) has no
+                    # END_FUNCTION_BLOCK / END_METHOD: at the end of an otherwise clean file, close them.
+                    closer = next((t for t in _IMPLICIT_ENDS if self._accepts(states, t)), None)
+                    if closer is not None:
+                        position = ends[-1] if ends else token[2]
+                        tokens.insert(index, (closer, "", position, position))
+                        count = len(tokens)
+                        self.implicit_ends += 1
+                        continue
                 if index >= quiet_until:
                     # LALR may reduce on a token it later rejects; report what the parser could take
                     # before those reductions, which is what the programmer could have written.
@@ -643,7 +669,7 @@ def parse_source(source: SourceText, *, start: str = "start", attach: bool = Tru
         if value is not None:
             body = value if isinstance(value, list) else [value]
             unit = ast.CompilationUnit(body, span=Span(0, len(source.text)))  # type: ignore[arg-type]
-    return ParseResult(source, unit, tokens, lexed.trivia, diagnostics)
+    return ParseResult(source, unit, tokens, lexed.trivia, diagnostics, driver.implicit_ends)
 
 
 def parse_text(text: str, path: str = "<string>", *, attach: bool = True) -> ParseResult:

@@ -492,3 +492,17 @@ def test_ref_assignment_to_a_method_called_like_a_soft_keyword() -> None:
     (method,) = unit.items[0].members  # type: ignore[attr-defined]
     (statement,) = method.body
     assert isinstance(statement, ast.Assignment) and statement.op == "REF="
+
+
+def test_codesys_per_object_text_may_leave_out_the_end_keywords() -> None:
+    # CODESYS text exports for git write one object a file, declaration then implementation, with no
+    # END_FUNCTION_BLOCK / END_METHOD: the end of the file closes them. Anything else left open is an error.
+    unit = unit_of("METHOD PROTECTED Main\nVAR\n    nStep : INT;\nEND_VAR\n\n// === IMPLEMENTATION ===\nnStep := nStep + 1;\n")
+    (method,) = unit.items
+    assert isinstance(method, ast.Method) and len(method.body) == 1
+    unit = unit_of("FUNCTION_BLOCK FB\nVAR x : INT; END_VAR\nx := 1;\nMETHOD M\nx := 2;\n")
+    assert [m.name.text for m in unit.items[0].members] == ["M"]  # type: ignore[attr-defined]
+    result = parse_text("FUNCTION_BLOCK FB\nVAR x : INT; END_VAR\nIF x = 1 THEN\n    x := 2;\n")
+    assert [d.message for d in result.diagnostics] == [
+        "unexpected end of file: expected a statement, END_IF, ELSIF or ELSE (to close the IF on line 3)"
+    ]
