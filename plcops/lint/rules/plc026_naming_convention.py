@@ -45,7 +45,11 @@ class PLC026(Rule):
     PLCopen and CODESYS guidelines) and adjust ``prefixes`` (type or category -> prefix; categories are
     ``array``, ``pointer``, ``reference``, ``enum``, ``struct``, ``fb`` and ``interface``) and
     ``pou_prefixes`` (``FUNCTION_BLOCK``, ``FUNCTION``, ``INTERFACE``, ``STRUCT``, ``ENUM``, ``UNION``,
-    ``ALIAS`` -> prefix; an empty prefix turns a check off).
+    ``ALIAS`` -> prefix; an empty prefix turns a check off) and ``section_prefixes`` (what a variable's
+    name starts with before its type prefix, by kind of variable: ``VAR_INPUT``, ``VAR_OUTPUT``,
+    ``VAR_IN_OUT``, ``VAR``, ``VAR_TEMP``, ``VAR_STAT``, ``VAR_INST``, ``VAR_GLOBAL``, ``VAR_EXTERNAL``,
+    ``CONSTANT`` -> prefix, e.g. ``{ VAR_INPUT = "i_", VAR_GLOBAL = "g_", CONSTANT = "c_" }`` for ``i_bStart``;
+    ``CONSTANT`` wins over the section).
 
     Checked: variables of POUs, methods, properties and global variable lists, structure members,
     property names (the prefix of their type), and the names of function blocks, functions, interfaces and
@@ -79,7 +83,13 @@ class PLC026(Rule):
     level = Level.info
     enabled = False
     plcopen = ("N2", "N3", "N4", "N8", "N10")
-    options: ClassVar[dict[str, Any]] = {"preset": "twincat", "prefixes": {}, "pou_prefixes": {}, "check_pous": True}
+    options: ClassVar[dict[str, Any]] = {
+        "preset": "twincat",
+        "prefixes": {},
+        "pou_prefixes": {},
+        "section_prefixes": {},
+        "check_pous": True,
+    }
     choices: ClassVar[dict[str, tuple[str, ...]]] = {"preset": ("twincat", "plcopen")}
 
     def check(self, context: FileContext) -> Iterable[Finding]:
@@ -88,6 +98,7 @@ class PLC026(Rule):
         pou_prefixes = {**POU_PREFIXES, **self.settings["pou_prefixes"]}
         check_pous = bool(self.settings["check_pous"])
         naming = _Naming(context, prefixes, preset == "plcopen")
+        sections = {str(k).upper(): str(v) for k, v in self.settings["section_prefixes"].items()}
         for scope in context.scopes():
             if check_pous:
                 yield from self._pou(scope, pou_prefixes, naming)
@@ -98,13 +109,26 @@ class PLC026(Rule):
                     continue
                 is_input = in_method and block.kind == "VAR_INPUT"
                 yield from self._variable(
-                    name, decl, naming, constant=block.constant, method_input=is_input, pou=scope.name
+                    name,
+                    decl,
+                    naming,
+                    constant=block.constant,
+                    method_input=is_input,
+                    pou=scope.name,
+                    lead=_lead(sections, block.kind, block.constant),
                 )
         for item in context.unit.items:
             if isinstance(item, ast.VarBlock) and item.kind == "VAR_GLOBAL":  # a global variable list
                 for decl in item.decls:
                     for name in decl.names:
-                        yield from self._variable(name, decl, naming, constant=item.constant, global_=True)
+                        yield from self._variable(
+                            name,
+                            decl,
+                            naming,
+                            constant=item.constant,
+                            global_=True,
+                            lead=_lead(sections, "VAR_GLOBAL", item.constant),
+                        )
             elif isinstance(item, ast.TypeBlock):
                 yield from self._types(item, pou_prefixes if check_pous else {}, naming)
             elif isinstance(item, ast.Interface) and check_pous:
@@ -123,10 +147,20 @@ class PLC026(Rule):
         global_: bool = False,
         method_input: bool = False,
         pou: str = "",
+        lead: tuple[str, str] | None = None,
     ) -> Iterable[Finding]:
         if constant and _upper_case(name.text):
             return  # MAX_ITEMS: constants in capitals are a convention of their own (Beckhoff's samples, OSCAT)
         kind = type_ref(decl.type, naming.context.text)
+        if lead is not None:  # section_prefixes: the lead, then the type's prefix
+            text, section = lead
+            if not name.text.startswith(text):
+                yield self.finding(f"'{name.text}' should start with '{text}' ({section})", name, pou)
+                return
+            prefix, category = naming.expected(kind)
+            if prefix and not naming.typed(name.text[len(text) :], kind, method_input):
+                yield self.finding(f"'{name.text}' should start with '{text}{prefix}' ({category})", name, pou)
+            return
         prefix, category = naming.expected(kind)
         accepted = naming.accepts(name.text, kind, constant=constant, global_=global_, method_input=method_input)
         if prefix and not accepted:
@@ -158,6 +192,13 @@ class PLC026(Rule):
                 for member in decl.type.members:
                     for name in member.names:
                         yield from self._variable(name, member, naming, pou=decl.name.text)
+
+
+def _lead(sections: dict[str, str], section: str, constant: bool) -> tuple[str, str] | None:
+    """The ``section_prefixes`` lead of a variable and what it is for (CONSTANT wins), or None."""
+    if constant and sections.get("CONSTANT"):
+        return sections["CONSTANT"], "CONSTANT"
+    return (sections[section], section) if sections.get(section) else None
 
 
 def _upper_case(name: str) -> bool:
@@ -209,7 +250,7 @@ class _Naming:
     ) -> bool:
         """Whether ``name`` starts with the prefix of ``kind`` (after an optional scope prefix)."""
         for lead in self._leads(constant, global_):
-            if name.startswith(lead) and self._typed(name[len(lead) :], kind, method_input):
+            if name.startswith(lead) and self.typed(name[len(lead) :], kind, method_input):
                 return True
         return False
 
@@ -221,13 +262,13 @@ class _Naming:
             leads += [f"{scope}_", f"{scope[0].upper()}{scope[1:]}_"]
         return leads
 
-    def _typed(self, rest: str, kind: TypeRef | None, method_input: bool = False) -> bool:
+    def typed(self, rest: str, kind: TypeRef | None, method_input: bool = False) -> bool:
         prefix, category = self.expected(kind)
         if not prefix:
             return True
         resolved = self.context.index.resolve(kind)
         target = resolved.target if resolved is not None and category in ("array", "pointer", "reference") else None
-        if category == "reference" and method_input and self._typed(rest, target):
+        if category == "reference" and method_input and self.typed(rest, target):
             return True  # TwinCAT: a REFERENCE TO input of a method is named after the base type
         if not rest.startswith(prefix) or len(rest) == len(prefix):
             return False
@@ -235,4 +276,4 @@ class _Naming:
         if following[0].isupper() or following[0].isdigit() or following[0] == "_":
             return True
         # Nested types chain their prefixes: pabyData (POINTER TO ARRAY OF BYTE), ppData, aiValues.
-        return target is not None and self.expected(target)[0] != "" and self._typed(following, target)
+        return target is not None and self.expected(target)[0] != "" and self.typed(following, target)
