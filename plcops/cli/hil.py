@@ -40,7 +40,9 @@ def serve(
     baud: int = typer.Option(19200, "--baud", help="RTU baud rate."),
     parity: str = typer.Option("N", "--parity", help="RTU parity: N, E or O."),
     stopbits: int = typer.Option(1, "--stopbits", help="RTU stop bits: 1 or 2."),
-    cycle_time: str = typer.Option("10ms", "--cycle-time", help="Scan period with --program."),
+    cycle_time: str | None = typer.Option(
+        None, "--cycle-time", help="Scan period with --program (default: [target] cycle, else 10ms)."
+    ),
     map_file: Path | None = typer.Option(
         None, "--map", exists=True, help="A map file for variables without AT addresses."
     ),
@@ -56,6 +58,7 @@ def serve(
     controller as a SCADA/HMI sees it, unit 2 the field wiring as a rig sees it (docs/hil.md has the map).
     Binds to 127.0.0.1 unless told otherwise."""
     from hil.virtual_plc import VirtualPlc, describe_map
+    from plcops.project.config import target_of
     from plcops.sim.simulator import SimulationError
     from plcops.testing import tcunit
 
@@ -63,10 +66,11 @@ def serve(
         typer.echo("error: --parity must be N, E or O and --stopbits 1 or 2", err=True)
         raise typer.Exit(EXIT_USAGE)
     try:
+        target = target_of(paths)
         plc = VirtualPlc.load(
             paths,
-            program=program,
-            cycle_time=cycle_time,
+            program=program or target.program,
+            cycle_time=cycle_time or target.cycle,
             map_file=map_file,
             lockstep=lockstep,
             libraries=[tcunit.library()],

@@ -12,6 +12,7 @@ import typer
 from plcops.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, note
 from plcops.sim.run import json_safe, parse_setting, run
 from plcops.sim.simulator import ScanError, SimulationError
+from plcops.st.diagnostics import DiagnosticError
 from plcops.testing import tcunit
 
 sim_app = typer.Typer(
@@ -35,8 +36,10 @@ def run_command(
     ),
     cycles: int | None = typer.Option(None, "--cycles", min=0, help="How many scans to run."),
     duration: str | None = typer.Option(None, "--duration", help="How much virtual time to run, e.g. T#10s."),
-    cycle_time: str = typer.Option(
-        "10ms", "--cycle-time", help="Scan period when --program is given (e.g. 10ms, T#1ms)."
+    cycle_time: str | None = typer.Option(
+        None,
+        "--cycle-time",
+        help="Scan period when --program is given (e.g. 10ms, T#1ms; default: [target] cycle, else 10ms).",
     ),
     settings: List[str] = typer.Option(
         [], "--set", help="NAME=VALUE before the first scan (ST literal: TRUE, 5, T#2s, 'text'); repeatable."
@@ -76,6 +79,9 @@ def run_command(
     except SimulationError as exc:
         _fail(exc)
         return
+    except DiagnosticError as exc:  # an invalid plcops.toml
+        typer.echo(exc.diagnostic.format(), err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     except ScanError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_FINDINGS) from None

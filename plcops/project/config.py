@@ -12,7 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from plcops.st.diagnostics import Diagnostic, DiagnosticError
 from plcops.st.formatter import FormatOptions
@@ -26,6 +26,25 @@ _FMT_KEYS = {
     "indent_pou_contents": bool,
     "line_ending": str,
 }
+
+
+RUNTIMES = ("twincat", "codesys", "beremiz", "openplc", "generic")
+
+
+@dataclass(slots=True)
+class TargetSettings:
+    """``[target]``: what the project runs on.
+
+    Attributes:
+        runtime: the runtime the code is written for (``twincat``, ``codesys``, ``beremiz``, ``openplc``,
+            ``generic``); ``plcops import`` sets it from the vendor format.
+        cycle: the scan period where no CONFIGURATION or TwinCAT task says otherwise (``"10ms"``).
+        program: the PROGRAM that runs then (default: the only one, or the CONFIGURATION's tasks).
+    """
+
+    runtime: str = "generic"
+    cycle: str = "10ms"
+    program: str | None = None
 
 
 @dataclass(slots=True)
@@ -44,6 +63,7 @@ class ProjectConfig:
     name: str = ""
     sources: list[str] = field(default_factory=lambda: ["."])
     fmt: FormatOptions = field(default_factory=FormatOptions)
+    target: TargetSettings = field(default_factory=TargetSettings)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -115,4 +135,42 @@ def load_config(path: Path | None) -> ProjectConfig:
         config.sources = sources
     if "fmt" in raw:
         config.fmt = _fmt_options(path, raw["fmt"])
+    if "target" in raw:
+        config.target = _target(path, raw["target"])
     return config
+
+
+def target_of(paths: Sequence[Path | str]) -> TargetSettings:
+    """The ``[target]`` of the project the first path belongs to (defaults outside a project).
+
+    Raises:
+        DiagnosticError: an invalid ``plcops.toml``.
+    """
+    return load_config(find_config(Path(paths[0]))).target if paths else TargetSettings()
+
+
+def _target(path: Path, table: Any) -> TargetSettings:
+    from plcops.st.literals import LiteralError, duration_ns
+
+    if not isinstance(table, dict):
+        raise _error(path, "[target] must be a table")
+    unknown = set(table) - {"runtime", "cycle", "program"}
+    if unknown:
+        raise _error(path, f"[target] unknown setting {sorted(unknown)[0]!r} (known: cycle, program, runtime)")
+    target = TargetSettings()
+    runtime = table.get("runtime", target.runtime)
+    if runtime not in RUNTIMES:
+        raise _error(path, f"[target] runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+    target.runtime = runtime
+    cycle = str(table.get("cycle", target.cycle))
+    try:
+        if duration_ns(cycle if "#" in cycle else f"T#{cycle}") <= 0:
+            raise LiteralError("not positive")
+    except LiteralError:
+        raise _error(path, f'[target] cycle must be a positive time such as "10ms", not {cycle!r}') from None
+    target.cycle = cycle
+    program = table.get("program")
+    if program is not None and not isinstance(program, str):
+        raise _error(path, "[target] program must be the name of a PROGRAM")
+    target.program = program
+    return target

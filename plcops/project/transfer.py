@@ -125,12 +125,27 @@ def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _runtime(origin: dict[str, str]) -> str:
+    """The runtime a tree was imported for: TwinCAT files, Beremiz's PLCopen (tc6_0201), else CODESYS's."""
+    formats = origin.get("format", "").split("+")
+    if "twincat" in formats:
+        return "twincat"
+    if "plcopen-beremiz" in formats:
+        return "beremiz"
+    if "plcopen" in formats:
+        return "codesys"
+    return "generic"
+
+
 def _config_text(name: str, origin: dict[str, str]) -> bytes:
     lines = [
         "# plcops project, created by 'plcops import'.",
         "[project]",
         f"name = {_toml_string(name)}",
         'sources = ["src"]',
+        "",
+        "[target]",
+        f"runtime = {_toml_string(_runtime(origin))}",
         "",
         "[import]",
         *(f"{key} = {_toml_string(value)}" for key, value in sorted(origin.items())),
@@ -180,7 +195,8 @@ def import_project(source: Path, out: Path, *, force: bool = False) -> TransferR
                 formats.add("st")
             elif suffix == ".xml" and plcopen_tree.is_plcopen(path):
                 plcopen_tree.import_file(files, path, report.notes)
-                formats.add("plcopen")
+                # tc6_0201 is what Beremiz and the OpenPLC editor write; CODESYS and TwinCAT write tc6_0200.
+                formats.add("plcopen-beremiz" if b"tc6_0201" in path.read_bytes()[:4096] else "plcopen")
         if not files.files:
             raise DiagnosticError(Diagnostic(str(source), 1, 1, "no ST, TwinCAT or PLCopen files found"))
         origin["format"] = "+".join(sorted(formats))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from plcops.project.config import target_of
 from plcops.sim.simulator import Simulator, parse_duration
 from plcops.sim.trace import Signal, Trace, elementary_paths, program_signals
 from plcops.st.intrinsics import Intrinsic
@@ -89,7 +90,7 @@ def run(
     program: str | None = None,
     cycles: int | None = None,
     duration: str | None = None,
-    cycle_time: str = "10ms",
+    cycle_time: str | None = None,
     settings: Sequence[tuple[str, Any]] = (),
     trace_variables: Sequence[str] = (),
     trace: bool = False,
@@ -103,7 +104,15 @@ def run(
         SimulationError: the project cannot be loaded; ScanError: a runtime error; ValueError/KeyError:
         a bad setting.
     """
-    sim = Simulator.load(paths, program=program, cycle_time=cycle_time, libraries=libraries, intrinsics=intrinsics)
+    target = target_of(paths)  # plcops.toml [target]: the defaults for program and scan period
+    sim = Simulator.load(
+        paths,
+        program=program or target.program,
+        cycle_time=cycle_time or target.cycle,
+        libraries=libraries,
+        intrinsics=intrinsics,
+    )
+    program = program or target.program
     names = sim.program_names()
     main = program or names[0]
     for name, value in settings:

@@ -99,8 +99,9 @@ class PlcopsSession:
             path = root / extra
             if path not in sources:
                 sources.append(path)
+        target = data.get("target", {}) if isinstance(data.get("target"), dict) else {}
         settings = TestSettings(
-            cycle=str(test.get("cycle", "10ms")),
+            cycle=str(test.get("cycle", target.get("cycle", "10ms"))),
             timeout=str(test.get("timeout", "T#2h")),
             timeouts={str(k): str(v) for k, v in (test.get("timeouts") or {}).items()},
         )

@@ -46,3 +46,49 @@ def test_toml_errors_carry_the_line(tmp_path: Path) -> None:
     with pytest.raises(DiagnosticError) as caught:
         load_config(path)
     assert caught.value.diagnostic.line == 3
+
+
+def test_target_section(tmp_path: Path) -> None:
+    path = tmp_path / "plcops.toml"
+    path.write_text('[target]\nruntime = "twincat"\ncycle = "T#2ms"\nprogram = "MAIN"\n', encoding="utf-8")
+    target = load_config(path).target
+    assert (target.runtime, target.cycle, target.program) == ("twincat", "T#2ms", "MAIN")
+    assert load_config(None).target.cycle == "10ms"  # outside a project
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[target]\nruntime = "s7"\n', "runtime must be one of twincat, codesys, beremiz, openplc, generic"),
+        ('[target]\ncycle = "fast"\n', "cycle must be a positive time"),
+        ('[target]\ncylce = "10ms"\n', "unknown setting 'cylce'"),
+    ],
+)
+def test_target_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "plcops.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DiagnosticError, match=message):
+        load_config(path)
+
+
+def test_import_records_the_runtime_and_sim_run_uses_the_target(tmp_path: Path) -> None:
+    from plcops.project.transfer import import_project
+    from plcops.sim.run import run
+
+    fixtures = Path(__file__).parent / "fixtures"
+    for source, runtime in (
+        (fixtures / "twincat_project" / "Conveyor", "twincat"),
+        (fixtures / "plcopen" / "codesys_export.xml", "codesys"),
+        (fixtures / "plcopen" / "beremiz_project.xml", "beremiz"),
+    ):
+        out = tmp_path / runtime
+        import_project(source, out)
+        assert load_config(out / "plcops.toml").target.runtime == runtime
+    project = tmp_path / "sim"
+    project.mkdir()
+    (project / "plcops.toml").write_text('[target]\ncycle = "5ms"\nprogram = "P"\n', encoding="utf-8")
+    (project / "p.st").write_text(
+        "PROGRAM P\nVAR n : INT; END_VAR\nn := n + 1;\nEND_PROGRAM\nPROGRAM Q\nEND_PROGRAM\n", encoding="utf-8"
+    )
+    result = run([project], duration="50ms")  # two programs: [target] program chooses; 5 ms scans: 10 of them
+    assert (result.program, result.cycles, result.variables["n"]) == ("P", 10, 10)

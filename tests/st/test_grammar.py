@@ -497,7 +497,9 @@ def test_ref_assignment_to_a_method_called_like_a_soft_keyword() -> None:
 def test_codesys_per_object_text_may_leave_out_the_end_keywords() -> None:
     # CODESYS text exports for git write one object a file, declaration then implementation, with no
     # END_FUNCTION_BLOCK / END_METHOD: the end of the file closes them. Anything else left open is an error.
-    unit = unit_of("METHOD PROTECTED Main\nVAR\n    nStep : INT;\nEND_VAR\n\n// === IMPLEMENTATION ===\nnStep := nStep + 1;\n")
+    unit = unit_of(
+        "METHOD PROTECTED Main\nVAR\n    nStep : INT;\nEND_VAR\n\n// === IMPLEMENTATION ===\nnStep := nStep + 1;\n"
+    )
     (method,) = unit.items
     assert isinstance(method, ast.Method) and len(method.body) == 1
     unit = unit_of("FUNCTION_BLOCK FB\nVAR x : INT; END_VAR\nx := 1;\nMETHOD M\nx := 2;\n")
