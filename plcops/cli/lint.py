@@ -18,7 +18,7 @@ from plcops.lint.rule import Level
 from plcops.lint.rules import catalogue
 from plcops.project.cache import ParseCache
 from plcops.project.config import find_config, load_config
-from plcops.st.diagnostics import DiagnosticError
+from plcops.st.diagnostics import Diagnostic, DiagnosticError
 
 
 class LintFormat(str, enum.Enum):
@@ -35,9 +35,16 @@ def _config(paths: list[Path], select: list[str], ignore: list[str], fail_level:
     project = load_config(find_config(paths[0]))
     config = load_lint_config(project.raw.get("lint"), catalogue(), project.path)
     if select or ignore:
-        # Command-line choices replace the file's, as in ruff: "what do I want to see now".
+        # Command-line choices replace the file's, as in ruff: "what do I want to see now". Each option may
+        # also hold a comma-separated list (--select PLC016,PLC017).
+        select = [word.strip() for item in select for word in item.split(",") if word.strip()]
+        ignore = [word.strip() for item in ignore for word in item.split(",") if word.strip()]
         table = {"select": select or config.select, "ignore": ignore}
-        override = load_lint_config(table, catalogue(), None)
+        try:
+            override = load_lint_config(table, catalogue(), None)
+        except DiagnosticError as exc:  # about the command line, not a plcops.toml
+            message = exc.diagnostic.message.replace("[lint] select", "--select").replace("[lint] ignore", "--ignore")
+            raise DiagnosticError(Diagnostic("<command line>", 1, 1, message)) from None
         config.select, config.ignore = override.select, override.ignore
     if fail_level is not None:
         config.fail_level = fail_level

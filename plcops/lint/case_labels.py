@@ -9,12 +9,16 @@ from plcops.st import ast
 from plcops.st.types import integer_literal_value
 
 
-def constant_value(expr: ast.Node, scope: PouScope | None) -> int | str | None:
-    """An integer for integer literals (with unary minus), an enum key for enumeration values, else None."""
+def constant_value(
+    expr: ast.Node, scope: PouScope | None, context: FileContext | None = None, depth: int = 0
+) -> int | str | None:
+    """An integer for integer literals (with unary minus) and for constants declared with one (``VAR
+    CONSTANT cFive : INT := 5;`` in the POU, the block a method belongs to, or a global list of the file),
+    an enum key for enumeration values, else None."""
     if isinstance(expr, ast.Paren):
-        return constant_value(expr.expr, scope)
+        return constant_value(expr.expr, scope, context, depth)
     if isinstance(expr, ast.UnaryOp) and expr.op == "-":
-        inner = constant_value(expr.operand, scope)
+        inner = constant_value(expr.operand, scope, context, depth)
         return -inner if isinstance(inner, int) else None
     if isinstance(expr, ast.Literal):
         if expr.kind in ("INTEGER", "BASED_INT"):
@@ -27,18 +31,43 @@ def constant_value(expr: ast.Node, scope: PouScope | None) -> int | str | None:
     if isinstance(expr, ast.MemberAccess) and isinstance(expr.target, ast.Name):
         return f"{expr.target.name.casefold()}.{expr.member.casefold()}"
     if isinstance(expr, ast.Name):
-        return f".{expr.name.casefold()}"  # an unqualified enum value or a constant
+        init = _constant_init(expr.name, scope, context) if context is not None and depth < 8 else None
+        if init is not None:
+            known = constant_value(init, scope, context, depth + 1)
+            if isinstance(known, int):
+                return known
+        return f".{expr.name.casefold()}"  # an unqualified enum value, or a constant of unknown value
+    return None
+
+
+def _constant_init(name: str, scope: PouScope | None, context: FileContext) -> ast.Expr | None:
+    """The initial value of a constant as ST resolves the name: the POU, the block owning a method, then
+    the file's global lists (a constant declared in another file is not known here)."""
+    key = name.casefold()
+    blocks: list[ast.VarBlock] = []
+    if scope is not None:
+        blocks += scope.node.var_blocks
+        owner = next(
+            (item for item in context.unit.items if scope.node in getattr(item, "members", [])),
+            None,
+        )
+        blocks += getattr(owner, "var_blocks", [])
+    blocks += [item for item in context.unit.items if isinstance(item, ast.VarBlock)]
+    for block in blocks:
+        for decl in block.decls:
+            if any(n.text.casefold() == key for n in decl.names):
+                return decl.init if block.constant else None
     return None
 
 
 def label_values(label: ast.Node, context: FileContext, scope: PouScope | None) -> tuple[str, object] | None:
     """``("single", value)`` or ``("range", (low, high))`` for a label whose value is known."""
     if isinstance(label, ast.CaseRange):
-        low, high = constant_value(label.low, scope), constant_value(label.high, scope)
+        low, high = constant_value(label.low, scope, context), constant_value(label.high, scope, context)
         if isinstance(low, int) and isinstance(high, int):
             return "range", (low, high)
         return None
-    value = constant_value(label, scope)
+    value = constant_value(label, scope, context)
     return ("single", value) if value is not None else None
 
 
