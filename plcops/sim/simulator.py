@@ -676,15 +676,22 @@ def to_python(value: Any, kind: Type, model: Model) -> Any:
     if isinstance(kind, ElementaryType):
         if kind.is_duration:
             return format_duration(value, "LTIME#" if kind.name == "LTIME" else "T#")
+        # The long types keep their own literal prefixes (LDATE#, LTOD#, LDT#), as LTIME keeps LTIME#.
+        long = "L" if kind.name.startswith("L") else ""
         if kind.name in ("DATE", "LDATE"):
-            return format_date(value)
+            return long + format_date(value)
         if kind.name in ("TOD", "LTOD"):
-            return format_time_of_day(value)
+            return long + format_time_of_day(value)
         if kind.name in ("DT", "LDT"):
-            return format_date_and_time(value)
+            return long + format_date_and_time(value)
         return value
     if isinstance(kind, ArrayType):
-        return [to_python(item, kind.element, model) for item in value]
+        items = [to_python(item, kind.element, model) for item in value]
+        # ARRAY[1..2, 1..3] is stored flat, row by row; shown nested, a list per row.
+        for low, high in reversed((kind.dims or [])[1:]):
+            width = high - low + 1
+            items = [items[start : start + width] for start in range(0, len(items), width)]
+        return items
     if isinstance(kind, StructType):
         return {
             member.name: to_python(getattr(value, f"v_{ident(member.name)}"), member.type, model)

@@ -598,3 +598,17 @@ END_PROGRAM
     assert (sim["P.w0"], sim["P.w1"], sim["P.b"]) == (2, 1, 2)
     assert (sim["P.r"], sim["P.u.i"]) == (1.0, 0x3F800000)
     assert sim["P.i2"] == 0x00010002  # u2 := u copied the bytes; later writes to u do not reach it
+
+
+def test_multi_dimensional_arrays_and_long_dates_read_as_written() -> None:
+    # ARRAY[0..1, 5..7] initialised row by row: [[1, 2, 3], [4, 5, 6]]; the long date types keep their
+    # literal prefixes (IEC 61131-3 3rd ed.: LDT#, LD#/LDATE#, LTOD#).
+    from plcops.sim.simulator import Simulator
+
+    sim = Simulator.from_text(
+        "PROGRAM P\nVAR m : ARRAY[0..1, 5..7] OF INT := [1, 2, 3, 4, 5, 6]; ldt : LDT; lt : LTOD; END_VAR\nEND_PROGRAM\n",
+        program="P",
+    )
+    assert sim["P.m"] == [[1, 2, 3], [4, 5, 6]]
+    assert sim["P.m[1, 6]"] == 5
+    assert (sim["P.ldt"], sim["P.lt"]) == ("LDT#1970-01-01-00:00:00", "LTOD#00:00:00")
