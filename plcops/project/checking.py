@@ -44,10 +44,40 @@ class LoadedProject:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
 
 
+def project_paths(paths: Sequence[Path | str]) -> list[Path]:
+    """``paths`` with a project folder (one holding ``plcops.toml``) replaced by its ``[project] sources``,
+    and the TwinCAT task files an import keeps in its ``vendor/`` folder (they say which programs run).
+
+    Raises:
+        DiagnosticError: an invalid ``plcops.toml``.
+    """
+    from plcops.project.config import CONFIG_NAME, load_config
+    from plcops.project.twincat import TASK_SUFFIX
+
+    expanded: list[Path] = []
+    for entry in paths:
+        path = Path(entry)
+        config_file = path / CONFIG_NAME
+        if path.is_dir() and config_file.is_file():
+            config = load_config(config_file)
+            expanded += [path / source for source in config.sources if (path / source).exists()]
+            vendor = path / "vendor"
+            if vendor.is_dir():
+                expanded += sorted(p for p in vendor.rglob("*") if p.suffix.lower() == TASK_SUFFIX)
+        else:
+            expanded.append(path)
+    return expanded
+
+
 def parse_project(paths: Sequence[Path | str]) -> LoadedProject:
-    """Parse every source under ``paths`` (files or folders)."""
+    """Parse every source of ``paths`` (files, folders, or project folders: see :func:`project_paths`)."""
     loaded = LoadedProject()
-    for path in discover_sources(paths):
+    try:
+        chosen = project_paths(paths)
+    except DiagnosticError as exc:
+        loaded.syntax_errors.append(exc.diagnostic)
+        return loaded
+    for path in discover_sources(chosen):
         try:
             result = parse_source(read_source(path))
         except DiagnosticError as exc:

@@ -92,3 +92,22 @@ def test_import_records_the_runtime_and_sim_run_uses_the_target(tmp_path: Path) 
     )
     result = run([project], duration="50ms")  # two programs: [target] program chooses; 5 ms scans: 10 of them
     assert (result.program, result.cycles, result.variables["n"]) == ("P", 10, 10)
+
+
+def test_a_project_folder_means_its_sources(tmp_path: Path) -> None:
+    from plcops.project.checking import parse_project
+
+    (tmp_path / "plcops.toml").write_text('[project]\nname = "p"\nsources = ["src"]\n', encoding="utf-8")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "MAIN.st").write_text("PROGRAM MAIN\nEND_PROGRAM\n", encoding="utf-8")
+    (tmp_path / "scratch").mkdir()  # not a source: a broken experiment must not break the project
+    (tmp_path / "scratch" / "old.st").write_text("PROGRAM Broken\nx := ;\n", encoding="utf-8")
+    (tmp_path / "vendor").mkdir()  # an import's vendor folder: its TwinCAT task file is part of the project
+    (tmp_path / "vendor" / "PlcTask.TcTTO").write_text(
+        '<?xml version="1.0"?><TcPlcObject><Task Name="PlcTask"><CycleTime>10000</CycleTime>'
+        "<PouCall><Name>MAIN</Name></PouCall></Task></TcPlcObject>",
+        encoding="utf-8",
+    )
+    loaded = parse_project([tmp_path])
+    assert loaded.syntax_errors == []
+    assert sorted(Path(r.source.path).name for r in loaded.results) == ["MAIN.st", "PlcTask.TcTTO"]
