@@ -39,7 +39,9 @@ comparison: ``eq``, ``ne``, ``gt``, ``ge``, ``lt``, ``le`` and, for numbers, ``t
 Semantics: at every scan time ``t``, first the ``set`` of every step due at ``t`` is applied, then the
 scan runs, then expectations are checked on the values the scan left. ``expect`` is checked on the first
 scan at or after ``at`` (on hardware, anywhere in ``[at, at + tolerance]``); ``expect_within`` passes when
-some scan in ``[at, at + within]`` meets it; ``expect_stays`` when every scan in ``[at, at + for]`` does.
+some scan in ``[at, at + within]`` meets it ("becomes so within"); ``expect_change`` when the signal is
+first seen otherwise in that window and then meets it ("rises within" for ``true``: an edge, not a level
+that was already there); ``expect_stays`` when every scan in ``[at, at + for]`` does.
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ class Expectation:
         if self.mode == "at":
             return f"step {self.step}: {self.signal} {shown} at {start}"
         window = format_duration(self.window_ns)
+        if self.mode == "change":
+            return f"step {self.step}: {self.signal} changes to {shown.removeprefix('= ')} within {window} from {start}"
         word = "within" if self.mode == "within" else "for"
         return f"step {self.step}: {self.signal} {shown} {word} {window} from {start}"
 
@@ -188,7 +192,7 @@ def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) 
     for number, entry in enumerate(data.get("step", []), 1):
         if not isinstance(entry, dict):
             raise _error(path, text, "step", f"step {number} must be a table")
-        unknown_keys = set(entry) - {"at", "set", "expect", "expect_within", "expect_stays", "note"}
+        unknown_keys = set(entry) - {"at", "set", "expect", "expect_within", "expect_change", "expect_stays", "note"}
         if unknown_keys:
             key = sorted(unknown_keys)[0]
             raise _error(path, text, key, f"step {number}: unknown key '{key}'")
@@ -206,7 +210,11 @@ def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) 
                     step=number,
                 )
             )
-        for key, mode, window_key in (("expect_within", "within", "within"), ("expect_stays", "stays", "for")):
+        for key, mode, window_key in (
+            ("expect_within", "within", "within"),
+            ("expect_change", "change", "within"),
+            ("expect_stays", "stays", "for"),
+        ):
             table = entry.get(key)
             if table is None:
                 continue
@@ -358,6 +366,18 @@ def _observe(expectation: Expectation, now: int, value: Any, tolerance: int) -> 
             return
         expectation.observed.append(value)
         expectation.met = _matches(value, expectation.expected)
+        return
+    if expectation.mode == "change":
+        # A transition: seen not matching first (in the window's first scan or later), then matching.
+        if expectation.met or now > end + tolerance:
+            return
+        before = expectation.observed
+        expectation.observed.append(value)
+        expectation.met = (
+            bool(before)
+            and _matches(value, expectation.expected)
+            and not all(_matches(seen, expectation.expected) for seen in before)
+        )
         return
     if now > end:
         return

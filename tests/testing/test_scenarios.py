@@ -359,3 +359,32 @@ def test_signal_mapped_to_a_missing_variable_names_the_file_and_line(pytester: p
     result = run(pytester)
     assert f"ghost.scenario.toml:{line}:" in result.stdout.str()
     assert "Traceback" not in result.stdout.str() and "scenario.py:" not in result.stdout.str()
+
+
+# expect_change: an edge, not a level. The delayed output rises at 300 ms; the lamp is already on from the
+# scan at 100 ms, so from 200 ms on it does not rise again ("becomes TRUE within" would pass, this fails).
+CHANGES = {
+    "rises": (SWITCH_ON + '\n[[step]]\nat = "200ms"\nexpect_change = { within = "150ms", delayed = true }\n', True),
+    "already_on": (SWITCH_ON + '\n[[step]]\nat = "200ms"\nexpect_change = { within = "150ms", lamp = true }\n', False),
+    "within_passes_on_a_level": (
+        SWITCH_ON + '\n[[step]]\nat = "200ms"\nexpect_within = { within = "150ms", lamp = true }\n',
+        True,
+    ),
+    "rises_too_late": (
+        SWITCH_ON + '\n[[step]]\nat = "200ms"\nexpect_change = { within = "50ms", delayed = true }\n',
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_expect_change_wants_an_edge(pytester: pytest.Pytester, sources, name: str) -> None:
+    steps, passes = CHANGES[name]
+    (sources / "scenarios").mkdir()
+    (sources / f"scenarios/{name}.scenario.toml").write_text(scenario(name, steps), encoding="utf-8")
+    result = run(pytester)
+    if passes:
+        result.assert_outcomes(passed=1)
+    else:
+        result.assert_outcomes(failed=1)
+        assert "changes to TRUE within" in result.stdout.str()
