@@ -428,12 +428,14 @@ class InstanceType(TypeSpec):
     """A function block type with arguments for its ``FB_init`` method.
 
     ``FB_Axis(nAxisId := 3)`` sets ``args``; the element type of an FB array may instead give each element
-    its own arguments, ``FB_Axis[(nAxisId := 1), (nAxisId := 2)]``, which sets ``element_args``.
+    its own arguments, ``FB_Axis[(nAxisId := 1), (nAxisId := 2)]``, which sets ``element_args``; a block
+    with generic constants is instantiated with them, ``FB_Buffer<100>``, which sets ``generic_args``.
     """
 
     name: str
     args: list[Argument]
     element_args: list[Expr] = field(default_factory=list)
+    generic_args: list[Expr] = field(default_factory=list)  # FB_Buffer<100>: values of its VAR_GENERIC
 
 
 # ---------------------------------------------------------------------------------------------- declarations

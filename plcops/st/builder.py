@@ -60,6 +60,11 @@ class _RangeArg:
 
 
 @dataclass(slots=True)
+class _GenericArgs:
+    items: list[ast.Expr]
+
+
+@dataclass(slots=True)
 class _NamedTypeArg:
     name: Token
     value: ast.Expr
@@ -458,6 +463,23 @@ class AstBuilder:
             return ast.SizedType(name.text, items[0], True, span=self.span)
         # FB_Runner[(sName := 'one'), (sName := 'two')]: FB_init arguments per array element.
         return ast.InstanceType(name.text, [], [as_initializer(item) for item in items], span=self.span)
+
+    def generic_args(self, c: list[Any]) -> _GenericArgs:
+        return _GenericArgs([item for item in c if not isinstance(item, tuple) or item[0] not in ("LT", "GT")])
+
+    def generic_arg(self, c: list[Any]) -> ast.Expr:
+        item = c[0]
+        if isinstance(item, ast.Identifier):
+            return ast.Name(item.text, span=self.span)
+        return ast.Literal(item[0], item[1], span=self.span)
+
+    def generic_type(self, c: list[Any]) -> ast.InstanceType:
+        name, generic, *args = c
+        call_args: list[ast.Argument] = [
+            ast.NamedArg(arg.name[1], arg.value, span=arg.span) if isinstance(arg, _NamedTypeArg) else arg
+            for arg in args
+        ]
+        return ast.InstanceType(name.text, call_args, generic_args=list(generic.items), span=self.span)
 
     def array_type(self, c: list[Any]) -> ast.ArrayType:
         *dims, element = c

@@ -301,10 +301,39 @@ def _cased(text: str, options: FormatOptions) -> str:
     return text
 
 
-def _space(previous: _Item, operator_left: _Item | None, current: _Item, label_colon: bool) -> str:
+def _generic_brackets(result: ParseResult) -> set[int]:
+    """Where the ``<`` and ``>`` of generic instantiations (``FB_Buffer<100>``) start: they hug their
+    neighbours, where the same tokens as comparisons get spaces."""
+    from plcops.st.visitor import walk
+
+    found: set[int] = set()
+    if result.unit is None:
+        return found
+    for node in walk(result.unit):
+        if isinstance(node, ast.InstanceType) and node.generic_args:
+            start, end = node.span
+            brackets = [t for t in result.tokens if start <= t[2] < end and t[0] in ("LT", "GT")]
+            opening = next((t for t in brackets if t[0] == "LT"), None)
+            last_arg = node.generic_args[-1].span[1]
+            closing = next((t for t in brackets if t[0] == "GT" and t[2] >= last_arg), None)
+            found.update(t[2] for t in (opening, closing) if t is not None)
+    return found
+
+
+def _space(
+    previous: _Item,
+    operator_left: _Item | None,
+    current: _Item,
+    label_colon: bool,
+    generic: set[int] | frozenset[int] = frozenset(),
+) -> str:
     """The white space between two items on one line."""
     if current.kind != "token" or previous.kind != "token":
         return " "
+    if current.start in generic or (previous.start in generic and previous.type == "LT"):
+        return ""  # FB_Buffer<100>
+    if previous.start in generic and current.type == "_LPAREN":
+        return ""  # FB_Buffer<100>(THIS^)
     a, b = previous.type, current.type
     if b in _NO_SPACE_BEFORE or a in _NO_SPACE_AFTER:
         return ""
@@ -336,6 +365,7 @@ def format_result(result: ParseResult, options: FormatOptions | None = None) -> 
     plan.plan_unit(result.unit)
 
     token_number = {id(item): index for index, item in enumerate(token_items)}
+    generic = _generic_brackets(result)
     lines: list[_Line] = []
     pieces: list[str] = []
     line_depth = 0
@@ -387,7 +417,7 @@ def format_result(result: ParseResult, options: FormatOptions | None = None) -> 
             is_label_colon = index >= 0 and index in plan.label_colons
             # Unary or binary '-' is decided by the token before it, comments skipped.
             operator_left = tokens_before[0] if previous is tokens_before[1] else None
-            pieces.append(_space(previous, operator_left, item, is_label_colon))
+            pieces.append(_space(previous, operator_left, item, is_label_colon, generic))
             if item.kind != "token":
                 comment_piece = len(pieces)
                 line_start = source_text.rfind("\n", 0, item.start) + 1

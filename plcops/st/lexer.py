@@ -238,8 +238,13 @@ def tokenize(text: str) -> LexResult:
         elif kind == "block_comment":
             end = _end_of_nested_comment(text, start)
             if end < 0:
-                errors.append(LexError(start, start + 2, "unterminated comment: '(*' has no matching '*)'"))
-                end = length
+                # CODESYS and TwinCAT nest comments; matiec (OpenPLC, Beremiz) does not, and OpenPLC
+                # sources rely on it: "(* old code ... (* note *)" closes at the first "*)" there. A
+                # comment that never closes when nested is read that way; with no "*)" at all it is an error.
+                first = text.find("*)", start + 2)
+                if first < 0:
+                    errors.append(LexError(start, start + 2, "unterminated comment: '(*' has no matching '*)'"))
+                end = first + 2 if first >= 0 else length
             elif text.startswith(_DESCRIPTION_START, start):
                 # CoDeSys 2.3 source archives (OSCAT) keep free text between these two markers.
                 close = text.find(_DESCRIPTION_END, end)

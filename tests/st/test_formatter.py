@@ -75,3 +75,14 @@ def test_invalid_options_are_rejected() -> None:
         FormatOptions(keyword_case="title")
     with pytest.raises(ValueError):
         FormatOptions(line_ending="cr")
+
+
+def test_generic_instantiation_keeps_its_angle_brackets_tight() -> None:
+    from plcops.st.formatter import format_text
+
+    text = (
+        "PROGRAM P\nVAR\n    b : FB_Buf<10>;\n    c : FB_Buf<GVL.cSize>(THIS^);\nEND_VAR\nb.x := 1 < 2;\nEND_PROGRAM\n"
+    )
+    formatted = format_text(text)
+    assert "b : FB_Buf<10>;" in formatted and "c : FB_Buf<GVL.cSize>(THIS^);" in formatted
+    assert "b.x := 1 < 2;" in formatted

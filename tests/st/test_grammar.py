@@ -508,3 +508,18 @@ def test_codesys_per_object_text_may_leave_out_the_end_keywords() -> None:
     assert [d.message for d in result.diagnostics] == [
         "unexpected end of file: expected a statement, END_IF, ELSIF or ELSE (to close the IF on line 3)"
     ]
+
+
+def test_generic_constants_and_their_instantiation() -> None:
+    # TwinCAT 3.1.4026 / CODESYS generic constants: VAR_GENERIC CONSTANT in the block, FB_Buf<10> where it is
+    # used (Beckhoff's ApplicationDevelopment sample writes Mc3MotionTaskCollection<Params.Max>(THIS^)).
+    unit = unit_of(
+        "FUNCTION_BLOCK FB_Buf\nVAR_GENERIC CONSTANT\n    N : UDINT := 4;\nEND_VAR\nEND_FUNCTION_BLOCK\n"
+        "PROGRAM P\nVAR\n    b : FB_Buf<10>;\n    c : FB_Buf<GVL.cSize>(THIS^);\n    x : BOOL;\nEND_VAR\n"
+        "x := 1 < 2;\nEND_PROGRAM\n"
+    )
+    declarations = [decl for block in unit.items[1].var_blocks for decl in block.decls]  # type: ignore[attr-defined]
+    b, c = declarations[0].type, declarations[1].type
+    assert isinstance(b, ast.InstanceType) and [shape(a) for a in b.generic_args] == ["10"] and b.args == []
+    assert isinstance(c, ast.InstanceType) and [shape(a) for a in c.generic_args] == ["GVL.cSize"]
+    assert len(c.args) == 1
