@@ -30,6 +30,29 @@ class Variable:
     address: str
 
 
+class Fingerprint:
+    """An object's AST fingerprint (see ``ast_fingerprint``), computed only when compared: most objects of
+    a diff are unchanged and never need it."""
+
+    __slots__ = ("_value", "extra", "node")
+
+    def __init__(self, node: ast.Node) -> None:
+        self.node = node
+        self.extra: tuple[Any, ...] = ()  # what else counts (the rendering of a graphical body)
+        self._value: Any = None
+
+    @property
+    def value(self) -> Any:
+        if self._value is None:
+            self._value = (ast_fingerprint(self.node), self.extra)
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fingerprint) and self.value == other.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(slots=True)
 class DiffObject:
     """A POU, type, global variable list or configuration in one snapshot.
@@ -131,7 +154,7 @@ def objects_of_file(path: str, data: bytes) -> list[DiffObject]:
                         decl.name.text,
                         path,
                         text[_leading_start(text, decl) : decl.span.end],
-                        fingerprint=ast_fingerprint(decl),
+                        fingerprint=Fingerprint(decl),
                     )  # type: ignore[arg-type]
                 )
             continue
@@ -143,7 +166,7 @@ def objects_of_file(path: str, data: bytes) -> list[DiffObject]:
                     path,
                     text[start : item.span.end],
                     _variables(text, [item]),
-                    fingerprint=ast_fingerprint(item),
+                    fingerprint=Fingerprint(item),
                 )  # type: ignore[arg-type]
             )
             continue
@@ -154,7 +177,7 @@ def objects_of_file(path: str, data: bytes) -> list[DiffObject]:
                     item.name.text,
                     path,
                     text[start : item.span.end],
-                    fingerprint=ast_fingerprint(item),
+                    fingerprint=Fingerprint(item),
                 )
             )  # type: ignore[arg-type]
             continue
@@ -167,12 +190,12 @@ def objects_of_file(path: str, data: bytes) -> list[DiffObject]:
             text[start:end],
             _variables(text, getattr(item, "var_blocks", [])),
             _body(text, getattr(item, "body", [])),
-            fingerprint=ast_fingerprint(item),
+            fingerprint=Fingerprint(item),
         )
         for member in members:
             label = f"{member.kind} {member.name.text}"
             obj.members[label] = text[_leading_start(text, member) : member.span.end].replace("\r\n", "\n")
-            obj.member_fingerprints[label] = ast_fingerprint(member)
+            obj.member_fingerprints[label] = Fingerprint(member)
         objects.append(obj)
     # LD/FBD/SFC bodies are not ST: compared as members of their POU, in their normalised text.
     by_name = {o.name.casefold(): o for o in objects}
@@ -184,7 +207,8 @@ def objects_of_file(path: str, data: bytes) -> list[DiffObject]:
             owner.member_fingerprints[body.label] = rendered
             # Part of the object's text and fingerprint too: a changed rung is a change of the POU.
             owner.text += f"\n// {body.label}\n{rendered}"
-            owner.fingerprint = (owner.fingerprint, body.label, rendered)
+            if isinstance(owner.fingerprint, Fingerprint):
+                owner.fingerprint.extra += (body.label, rendered)
     return objects
 
 
