@@ -32,12 +32,6 @@ class TestTimeout:
     ns: int | None = None
     scans: int | None = None
 
-    def expired(self, scan: int, now_ns: int) -> bool:
-        """Whether a test that is at ``scan`` (counted from 0) and ``now_ns`` of virtual time ran out."""
-        if self.scans is not None:
-            return scan >= self.scans
-        return self.ns is not None and now_ns > self.ns
-
     def describe(self) -> str:
         if self.scans is not None:
             return f"{self.scans} scans"
@@ -176,6 +170,9 @@ class TestProject:
         runtime.start(suite.name, [t.name for t in tests])
         cycle = self.simulator.base_ns
         timeouts = [self.settings.timeout_for(suite.name, t) for t in tests]
+        # All of the tests' limits must be passed: the latest of each kind decides.
+        limit_ns = max((t.ns for t in timeouts if t.ns is not None), default=None)
+        limit_scans = max((t.scans for t in timeouts if t.scans is not None), default=None)
         clock = module.CLOCK
         body = instance.body
         if suite.methods is not None and not suite.ordered:
@@ -193,7 +190,7 @@ class TestProject:
         scan = 0
         now = 0
         while not runtime.done():
-            if all(timeout.expired(scan, now) for timeout in timeouts):
+            if (limit_ns is None or now > limit_ns) and (limit_scans is None or scan >= limit_scans):
                 self._timed_out(tests, scan, now)
                 break
             runtime.scan, runtime.now = scan, now
@@ -271,6 +268,7 @@ class TestProject:
             )
         )
         outcome.status, outcome.finished = "error", True
+        self.runtime.settle(test.name)
 
 
 def _format(ns: int) -> str:

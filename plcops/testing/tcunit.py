@@ -184,7 +184,8 @@ class TestRuntime:
         self.suite = ""
         self.scan = 0
         self.now = 0
-        self.seen: list[str] = []
+        self.seen: set[str] = set()  # tests whose TEST() call ran in this run
+        self.remaining = 0  # active tests not finished yet (done() is asked every scan)
 
     def start(self, suite: str, tests: list[str]) -> None:
         """Begin a run of some tests of a suite."""
@@ -193,9 +194,16 @@ class TestRuntime:
         self.outcomes = {name: TestOutcome(suite, name) for name in tests}
         self.current = None
         self.ordered = []
+        self.seen = set()
+        self.remaining = len(self.active)
 
     def done(self) -> bool:
-        return all(self.outcomes[name].finished for name in self.active)
+        return self.remaining <= 0
+
+    def settle(self, name: str) -> None:
+        """Count an active test as finished (whatever its verdict)."""
+        if name in self.active:
+            self.remaining -= 1
 
     def locate(self, index: int) -> tuple[str, int, int]:
         path, offset = self.locations[index]
@@ -208,6 +216,8 @@ class TestRuntime:
     # -------------------------------------------------------------------- dispatch
 
     def intrinsic(self, name: str, location: int, args: dict[str, Any], kinds: dict[str, str]) -> Any:
+        if name == "TEST":  # every test method starts with it, every scan: the common spelling first
+            return self._test(str(args.get("TestName", "")), location)
         upper = name.upper()
         if upper == "TEST":
             return self._test(str(args.get("TestName", "")), location)
@@ -239,8 +249,7 @@ class TestRuntime:
 
     def _test(self, name: str, location: int) -> bool:
         self.current = name
-        if name not in self.seen:
-            self.seen.append(name)
+        self.seen.add(name)
         outcome = self.outcomes.get(name)
         if outcome is not None and outcome.started_at is None:
             outcome.started_at = self.locate(location)
@@ -248,8 +257,7 @@ class TestRuntime:
 
     def _test_ordered(self, name: str, location: int) -> bool:
         self.current = name
-        if name not in self.seen:
-            self.seen.append(name)
+        self.seen.add(name)
         if name not in self.ordered:
             self.ordered.append(name)
         outcome = self.outcomes.get(name)
@@ -269,6 +277,7 @@ class TestRuntime:
         outcome = self.outcomes[name]
         if not outcome.finished:
             outcome.finished = True
+            self.settle(name)
             outcome.scans = self.scan + 1
             outcome.time_ns = self.now
             outcome.status = "failed" if outcome.failures else "passed"
