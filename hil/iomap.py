@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import re
 import struct
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from plcops.st.diagnostics import Diagnostic, DiagnosticError
+from plcops.project.tomlfile import error_at, read_toml
 from plcops.st.model import ElementaryType, Model, StructType, Type, VarInfo, resolved
 
 TABLES = ("coil", "discrete", "holding", "input")
@@ -187,44 +186,40 @@ def load_map(path: Path, mapping: IoMap, resolve: Callable[[str], Type]) -> IoMa
         DiagnosticError: ``MAP.toml:line:col: message`` for anything invalid.
     """
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise DiagnosticError(Diagnostic(name, 1, 1, f"cannot read map: {exc.strerror}")) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DiagnosticError(Diagnostic(name, 1, 1, f"invalid TOML: {exc}")) from None
+    text, data = read_toml(path, "map")
     for number, entry in enumerate(data.get("point", []), 1):
         where = f"point {number}"
         variable = entry.get("variable")
         if not isinstance(variable, str):
-            raise _error(name, text, "[[point]]", f'{where}: needs variable = "PATH"')
+            raise error_at(name, text, "[[point]]", f'{where}: needs variable = "PATH"')
         try:
             kind = resolved(resolve(variable))
         except KeyError as exc:
-            raise _error(name, text, variable, f"{where}: {exc.args[0] if exc.args else 'unknown variable'}") from None
+            raise error_at(
+                name, text, variable, f"{where}: {exc.args[0] if exc.args else 'unknown variable'}"
+            ) from None
         if isinstance(kind, StructType) or not isinstance(kind, ElementaryType):
-            raise _error(
+            raise error_at(
                 name, text, variable, f"{where}: {variable} is a {kind}: map its elementary members one by one"
             )
         table = entry.get("table")
         if table not in TABLES:
-            raise _error(name, text, str(table), f"{where}: table must be one of {', '.join(TABLES)}")
+            raise error_at(name, text, str(table), f"{where}: table must be one of {', '.join(TABLES)}")
         type_name = str(entry.get("type", kind.name)).upper()
         if type_name not in _WORDS:
-            raise _error(name, text, type_name, f"{where}: unsupported type {type_name}")
+            raise error_at(name, text, type_name, f"{where}: unsupported type {type_name}")
         access = entry.get("access", "read")
         if access not in ("read", "readwrite"):
-            raise _error(name, text, str(access), f"{where}: access must be read or readwrite")
+            raise error_at(name, text, str(access), f"{where}: access must be read or readwrite")
         if access == "readwrite" and table in ("discrete", "input"):
-            raise _error(name, text, str(access), f"{where}: {table} tables are read-only in Modbus")
+            raise error_at(name, text, str(access), f"{where}: {table} tables are read-only in Modbus")
         order = entry.get("word_order", "big")
         if order not in ("big", "little"):
-            raise _error(name, text, str(order), f"{where}: word_order must be big or little")
+            raise error_at(name, text, str(order), f"{where}: word_order must be big or little")
         address = entry.get("address")
         unit = entry.get("unit", SCADA_UNIT)
         if not isinstance(address, int) or not 0 <= address <= 65535 or not isinstance(unit, int) or not 0 < unit < 248:
-            raise _error(name, text, "address", f"{where}: address must be 0..65535 and unit 1..247")
+            raise error_at(name, text, "address", f"{where}: address must be 0..65535 and unit 1..247")
         mapping.add(
             Point(
                 variable,
@@ -247,22 +242,13 @@ def _check_overlaps(mapping: IoMap, name: str, text: str) -> None:
             location = Location(point.location.unit, point.location.table, point.location.address + word)
             other = seen.get(location)
             if other is not None and other is not point:
-                raise _error(
+                raise error_at(
                     name,
                     text,
                     point.path,
                     f"unit {location.unit} {location.table} {location.address} is used by {other.path} and {point.path}",
                 )
             seen[location] = point
-
-
-def _error(path: str, text: str, needle: str, message: str) -> DiagnosticError:
-    line, column = 1, 1
-    for number, content in enumerate(text.splitlines(), 1):
-        if needle and needle in content:
-            line, column = number, content.index(needle) + 1
-            break
-    return DiagnosticError(Diagnostic(path, line, column, message))
 
 
 # ---------------------------------------------------------------------------------------------- encoding

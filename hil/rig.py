@@ -40,12 +40,11 @@ parameters = { travel_time = 1.5 }
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plcops.st.diagnostics import Diagnostic, DiagnosticError
+from plcops.project.tomlfile import error_at, read_toml
 from plcops.st.literals import LiteralError, duration_ns
 
 _SECTIONS = {"rig", "transport", "timing", "map", "signals", "safe_state", "plant"}
@@ -106,17 +105,11 @@ def load_rig(path: Path) -> Rig:
         DiagnosticError: ``rig.toml:line:col: error: ...`` for anything invalid.
     """
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise DiagnosticError(Diagnostic(name, 1, 1, f"cannot read rig file: {exc.strerror}")) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DiagnosticError(Diagnostic(name, 1, 1, f"invalid TOML: {exc}")) from None
+    text, data = read_toml(path, "rig file")
     unknown = set(data) - _SECTIONS
     if unknown:
         key = sorted(unknown)[0]
-        raise _error(name, text, key, f"unknown section [{key}] (known: {', '.join(sorted(_SECTIONS))})")
+        raise error_at(name, text, key, f"unknown section [{key}] (known: {', '.join(sorted(_SECTIONS))})")
     base = path.parent
     head = data.get("rig", {})
     rig = Rig(path, str(head.get("name", path.stem)))
@@ -125,7 +118,7 @@ def load_rig(path: Path) -> Rig:
     transport = data.get("transport", {})
     kind = transport.get("kind", "tcp")
     if kind not in ("tcp", "rtu"):
-        raise _error(name, text, "kind", "transport kind must be tcp or rtu")
+        raise error_at(name, text, "kind", "transport kind must be tcp or rtu")
     rig.transport = Transport(
         kind=kind,
         host=str(transport.get("host", "127.0.0.1")),
@@ -139,11 +132,11 @@ def load_rig(path: Path) -> Rig:
         retries=int(transport.get("retries", 2)),
     )
     if kind == "rtu" and not rig.transport.device:
-        raise _error(name, text, "rtu", 'an rtu transport needs device = "/dev/..."')
+        raise error_at(name, text, "rtu", 'an rtu transport needs device = "/dev/..."')
     if rig.transport.parity not in ("N", "E", "O"):
-        raise _error(name, text, "parity", "parity must be N, E or O")
+        raise error_at(name, text, "parity", "parity must be N, E or O")
     if not 0 <= rig.transport.retries <= 10:
-        raise _error(name, text, "retries", "retries must be 0..10 (bounded)")
+        raise error_at(name, text, "retries", "retries must be 0..10 (bounded)")
     timing = data.get("timing", {})
     rig.cycle_ns = _time(timing.get("cycle", "10ms"), name, text, "cycle")
     rig.tolerance_ns = _time(timing.get("tolerance", "0ms"), name, text, "tolerance")
@@ -156,14 +149,14 @@ def load_rig(path: Path) -> Rig:
             or entry.get("table") not in ("coil", "discrete", "holding", "input")
             or not isinstance(entry.get("address"), int)
         ):
-            raise _error(
+            raise error_at(
                 name, text, signal, f"signal {signal}: needs table (coil, discrete, holding, input) and address"
             )
         rig.signals[signal] = dict(entry)
     rig.safe_state = dict(data.get("safe_state", {}))
     for entry in data.get("plant", []):
         if not isinstance(entry, dict) or ":" not in str(entry.get("model", "")):
-            raise _error(name, text, "model", '[[plant]] needs model = "module:Class"')
+            raise error_at(name, text, "model", '[[plant]] needs model = "module:Class"')
         rig.plants.append(
             PlantSpec(
                 str(entry["model"]),
@@ -182,13 +175,4 @@ def _time(value: Any, path: str, text: str, key: str) -> int:
         literal = str(value).strip()
         return duration_ns(literal if "#" in literal else f"T#{literal}")
     except LiteralError:
-        raise _error(path, text, key, f"{key}: '{value}' is not a time") from None
-
-
-def _error(path: str, text: str, needle: str, message: str) -> DiagnosticError:
-    line, column = 1, 1
-    for number, content in enumerate(text.splitlines(), 1):
-        if needle and needle in content:
-            line, column = number, content.index(needle) + 1
-            break
-    return DiagnosticError(Diagnostic(path, line, column, message))
+        raise error_at(path, text, key, f"{key}: '{value}' is not a time") from None

@@ -8,12 +8,11 @@ back to a default on code that runs machines.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from plcops.project.tomlfile import read_toml
 from plcops.st.diagnostics import Diagnostic, DiagnosticError
 from plcops.st.formatter import FormatOptions
 
@@ -115,16 +114,7 @@ def load_config(path: Path | None) -> ProjectConfig:
     """
     if path is None:
         return ProjectConfig()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _error(path, f"cannot read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11 puts the position only in the message: "... (at line 3, column 7)".
-        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, column = (int(where.group(1)), int(where.group(2))) if where else (1, 1)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise DiagnosticError(Diagnostic(str(path), line, column, f"invalid TOML: {message}")) from None
+    _, raw = read_toml(path, "the project file")
     project = raw.get("project", {})
     config = ProjectConfig(path=path, raw=raw)
     if isinstance(project, dict):

@@ -47,12 +47,11 @@ that was already there); ``expect_stays`` when every scan in ``[at, at + for]`` 
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from plcops.st.diagnostics import Diagnostic, DiagnosticError
+from plcops.project.tomlfile import error_at, read_toml
 from plcops.st.literals import LiteralError, duration_ns, format_duration
 
 SUFFIX = ".scenario.toml"
@@ -159,26 +158,20 @@ def load_scenarios(path: Path) -> list[Scenario]:
         DiagnosticError: malformed TOML or an invalid scenario, with the file and, where known, the line.
     """
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise DiagnosticError(Diagnostic(name, 1, 1, f"cannot read scenario: {exc.strerror}")) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DiagnosticError(Diagnostic(name, 1, 1, f"invalid TOML: {exc}")) from None
+    text, data = read_toml(path, "scenario")
     cases = data.get("case") or [{}]
     if not isinstance(cases, list) or not all(isinstance(case, dict) for case in cases):
-        raise _error(name, text, "case", "[[case]] must be tables")
+        raise error_at(name, text, "case", "[[case]] must be tables")
     return [_scenario(data, case, name, text) for case in cases]
 
 
 def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) -> Scenario:
     head = data.get("scenario", {})
     if not isinstance(head, dict):
-        raise _error(path, text, "scenario", "[scenario] must be a table")
+        raise error_at(path, text, "scenario", "[scenario] must be a table")
     unknown = set(data) - {"scenario", "signals", "step", "case"}
     if unknown:
-        raise _error(
+        raise error_at(
             path,
             text,
             sorted(unknown)[0],
@@ -186,16 +179,16 @@ def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) 
         )
     signals = data.get("signals", {})
     if not isinstance(signals, dict) or not all(isinstance(v, str) for v in signals.values()):
-        raise _error(path, text, "signals", "[signals] maps names to variable paths (strings)")
+        raise error_at(path, text, "signals", "[signals] maps names to variable paths (strings)")
     parameters = {k: v for k, v in case.items() if k != "name"}
     steps: list[Step] = []
     for number, entry in enumerate(data.get("step", []), 1):
         if not isinstance(entry, dict):
-            raise _error(path, text, "step", f"step {number} must be a table")
+            raise error_at(path, text, "step", f"step {number} must be a table")
         unknown_keys = set(entry) - {"at", "set", "expect", "expect_within", "expect_change", "expect_stays", "note"}
         if unknown_keys:
             key = sorted(unknown_keys)[0]
-            raise _error(path, text, key, f"step {number}: unknown key '{key}'")
+            raise error_at(path, text, key, f"step {number}: unknown key '{key}'")
         at = _time(entry.get("at", "0s"), path, text, f"step {number} at")
         step = Step(at)
         for signal, value in (entry.get("set") or {}).items():
@@ -219,7 +212,7 @@ def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) 
             if table is None:
                 continue
             if not isinstance(table, dict) or window_key not in table:
-                raise _error(
+                raise error_at(
                     path, text, key, f"step {number}: {key} needs '{window_key} = \"<time>\"' and the expected signals"
                 )
             window = _time(table[window_key], path, text, f"step {number} {key}")
@@ -258,12 +251,12 @@ def _time(value: Any, path: str, text: str, where: str) -> int:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return round(value * 1_000_000_000)  # plain numbers are seconds
     if not isinstance(value, str):
-        raise _error(path, text, where.split()[-1], f'{where}: expected a time such as "1.5s" or "T#200ms"')
+        raise error_at(path, text, where.split()[-1], f'{where}: expected a time such as "1.5s" or "T#200ms"')
     literal = value.strip()
     try:
         return duration_ns(literal if "#" in literal else f"T#{literal}")
     except LiteralError:
-        raise _error(path, text, value, f"{where}: '{value}' is not a time") from None
+        raise error_at(path, text, value, f"{where}: '{value}' is not a time") from None
 
 
 def _signal(name: str, signals: dict[str, str], path: str, text: str) -> str:
@@ -272,7 +265,7 @@ def _signal(name: str, signals: dict[str, str], path: str, text: str) -> str:
         return name
     if "." in name:
         return name
-    raise _error(
+    raise error_at(
         path, text, name, f"unknown signal '{name}' (declare it in [signals] or write a full path such as GVL.x)"
     )
 
@@ -281,12 +274,12 @@ def _parameter(value: Any, parameters: dict[str, Any], path: str, text: str, ste
     if isinstance(value, str) and value.startswith("$"):
         key = value[1:]
         if key not in parameters:
-            raise _error(path, text, value, f"step {step}: no parameter '{key}' in this [[case]]")
+            raise error_at(path, text, value, f"step {step}: no parameter '{key}' in this [[case]]")
         return parameters[key]
     if isinstance(value, dict):
         keys = set(value) - {"tolerance"}
         if len(keys) != 1 or not keys <= _COMPARISONS:
-            raise _error(
+            raise error_at(
                 path,
                 text,
                 "tolerance" if not keys else sorted(keys)[0],
@@ -294,15 +287,6 @@ def _parameter(value: Any, parameters: dict[str, Any], path: str, text: str, ste
             )
         return {k: _parameter(v, parameters, path, text, step) for k, v in value.items()}
     return value
-
-
-def _error(path: str, text: str, needle: str, message: str) -> DiagnosticError:
-    line, column = 1, 1
-    for number, content in enumerate(text.splitlines(), 1):
-        if needle and str(needle) in content:
-            line, column = number, content.index(str(needle)) + 1
-            break
-    return DiagnosticError(Diagnostic(path, line, column, message))
 
 
 # ---------------------------------------------------------------------------------------------- running
