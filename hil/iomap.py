@@ -187,8 +187,13 @@ def load_map(path: Path, mapping: IoMap, resolve: Callable[[str], Type]) -> IoMa
     """
     name = str(path)
     text, data = read_toml(path, "map")
-    for number, entry in enumerate(data.get("point", []), 1):
+    points = data.get("point", [])
+    if not isinstance(points, list):
+        raise error_at(name, text, "point", "point must be an array of tables: [[point]]")
+    for number, entry in enumerate(points, 1):
         where = f"point {number}"
+        if not isinstance(entry, dict):
+            raise error_at(name, text, "point", f"{where}: must be a table")
         variable = entry.get("variable")
         if not isinstance(variable, str):
             raise error_at(name, text, "[[point]]", f'{where}: needs variable = "PATH"')
