@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from plcops.project.tomlfile import error_at, read_toml
+from plcops.project.tomlfile import error_at, read_toml, tables_in
 from plcops.st.model import ElementaryType, Model, StructType, Type, VarInfo, resolved
 
 TABLES = ("coil", "discrete", "holding", "input")
@@ -187,13 +187,8 @@ def load_map(path: Path, mapping: IoMap, resolve: Callable[[str], Type]) -> IoMa
     """
     name = str(path)
     text, data = read_toml(path, "map")
-    points = data.get("point", [])
-    if not isinstance(points, list):
-        raise error_at(name, text, "point", "point must be an array of tables: [[point]]")
-    for number, entry in enumerate(points, 1):
+    for number, entry in enumerate(tables_in(data, "point", name, text), 1):
         where = f"point {number}"
-        if not isinstance(entry, dict):
-            raise error_at(name, text, "point", f"{where}: must be a table")
         variable = entry.get("variable")
         if not isinstance(variable, str):
             raise error_at(name, text, "[[point]]", f'{where}: needs variable = "PATH"')

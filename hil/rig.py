@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plcops.project.tomlfile import error_at, read_toml
+from plcops.project.tomlfile import error_at, read_toml, table_in, tables_in
 from plcops.st.literals import LiteralError, duration_ns
 
 _SECTIONS = {"rig", "transport", "timing", "map", "signals", "safe_state", "plant"}
@@ -111,39 +111,48 @@ def load_rig(path: Path) -> Rig:
         key = sorted(unknown)[0]
         raise error_at(name, text, key, f"unknown section [{key}] (known: {', '.join(sorted(_SECTIONS))})")
     base = path.parent
-    head = data.get("rig", {})
+    head = table_in(data, "rig", name, text)
     rig = Rig(path, str(head.get("name", path.stem)))
     if head.get("project"):
         rig.project = (base / str(head["project"])).resolve()
-    transport = data.get("transport", {})
+    transport = table_in(data, "transport", name, text)
     kind = transport.get("kind", "tcp")
     if kind not in ("tcp", "rtu"):
         raise error_at(name, text, "kind", "transport kind must be tcp or rtu")
     rig.transport = Transport(
         kind=kind,
         host=str(transport.get("host", "127.0.0.1")),
-        port=int(transport.get("port", 502)),
+        port=_integer(transport, "port", 502, name, text),
         device=str(transport.get("device", "")),
-        baudrate=int(transport.get("baudrate", 19200)),
+        baudrate=_integer(transport, "baudrate", 19200, name, text),
         parity=str(transport.get("parity", "N")).upper()[:1],
-        stopbits=int(transport.get("stopbits", 1)),
-        unit=int(transport.get("unit", 2)),
+        stopbits=_integer(transport, "stopbits", 1, name, text),
+        unit=_integer(transport, "unit", 2, name, text),
         timeout_s=_time(transport.get("timeout", "500ms"), name, text, "timeout") / 1e9,
-        retries=int(transport.get("retries", 2)),
+        retries=_integer(transport, "retries", 2, name, text),
     )
     if kind == "rtu" and not rig.transport.device:
         raise error_at(name, text, "rtu", 'an rtu transport needs device = "/dev/..."')
     if rig.transport.parity not in ("N", "E", "O"):
         raise error_at(name, text, "parity", "parity must be N, E or O")
+    if not 1 <= rig.transport.port <= 65535:
+        raise error_at(name, text, "port", "port must be 1..65535")
+    if not (1 <= rig.transport.unit <= 247 if kind == "rtu" else 0 <= rig.transport.unit <= 255):
+        # RTU addresses 0 (broadcast, never answered) and 248..255 (reserved) cannot be polled.
+        raise error_at(name, text, "unit", "unit must be 1..247 on rtu (0..255 on tcp)")
+    if rig.transport.stopbits not in (1, 2):
+        raise error_at(name, text, "stopbits", "stopbits must be 1 or 2")
+    if rig.transport.baudrate <= 0:
+        raise error_at(name, text, "baudrate", "baudrate must be positive")
     if not 0 <= rig.transport.retries <= 10:
         raise error_at(name, text, "retries", "retries must be 0..10 (bounded)")
-    timing = data.get("timing", {})
+    timing = table_in(data, "timing", name, text)
     rig.cycle_ns = _time(timing.get("cycle", "10ms"), name, text, "cycle")
     rig.tolerance_ns = _time(timing.get("tolerance", "0ms"), name, text, "tolerance")
     rig.lockstep = bool(timing["lockstep"]) if "lockstep" in timing else None
-    if data.get("map", {}).get("file"):
+    if table_in(data, "map", name, text).get("file"):
         rig.map_file = (base / str(data["map"]["file"])).resolve()
-    for signal, entry in data.get("signals", {}).items():
+    for signal, entry in table_in(data, "signals", name, text).items():
         if (
             not isinstance(entry, dict)
             or entry.get("table") not in ("coil", "discrete", "holding", "input")
@@ -153,8 +162,8 @@ def load_rig(path: Path) -> Rig:
                 name, text, signal, f"signal {signal}: needs table (coil, discrete, holding, input) and address"
             )
         rig.signals[signal] = dict(entry)
-    rig.safe_state = dict(data.get("safe_state", {}))
-    for entry in data.get("plant", []):
+    rig.safe_state = dict(table_in(data, "safe_state", name, text))
+    for entry in tables_in(data, "plant", name, text):
         if not isinstance(entry, dict) or ":" not in str(entry.get("model", "")):
             raise error_at(name, text, "model", '[[plant]] needs model = "module:Class"')
         rig.plants.append(
@@ -166,6 +175,13 @@ def load_rig(path: Path) -> Rig:
             )
         )
     return rig
+
+
+def _integer(table: dict[str, Any], key: str, default: int, path: str, text: str) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise error_at(path, text, key, f"{key} must be a whole number, not {value!r}")
+    return value
 
 
 def _time(value: Any, path: str, text: str, key: str) -> int:

@@ -33,11 +33,35 @@ def read_toml(path: Path, what: str) -> tuple[str, dict[str, Any]]:
 
 
 def error_at(path: str, text: str, needle: str, message: str) -> DiagnosticError:
-    """An error located at the first line of ``text`` that holds ``needle`` (the file's start when none
-    does): TOML tables lose their positions once parsed, so a setting is found again by its text."""
-    line, column = 1, 1
-    for number, content in enumerate(text.splitlines(), 1):
-        if needle and str(needle) in content:
-            line, column = number, content.index(str(needle)) + 1
-            break
-    return DiagnosticError(Diagnostic(path, line, column, message))
+    """An error located where ``text`` sets ``needle`` (``needle = ...``), else at its table header, else at
+    the first line that holds it, else at the file's start: TOML tables lose their positions once parsed,
+    so a setting is found again by its text."""
+    needle = str(needle)
+    lines = text.splitlines()
+    if needle:
+        word = re.escape(needle)
+        for pattern in (rf"(?:^|[\s{{,.]){word}\s*=", rf"^\s*\[\[?\s*{word}\s*\]", word):
+            for number, content in enumerate(lines, 1):
+                found = re.search(pattern, content)
+                if found:
+                    return DiagnosticError(Diagnostic(path, number, content.index(needle, found.start()) + 1, message))
+    return DiagnosticError(Diagnostic(path, 1, 1, message))
+
+
+def table_in(data: dict[str, Any], key: str, path: str, text: str) -> dict[str, Any]:
+    """The table ``data[key]`` (empty when absent), or an error at ``key`` when it is something else."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise error_at(path, text, key, f"{key} must be a table: [{key}] or {key} = {{ ... }}")
+    return value
+
+
+def tables_in(data: dict[str, Any], key: str, path: str, text: str) -> list[dict[str, Any]]:
+    """The array of tables ``data[key]`` (empty when absent), or an error at ``key`` when it is not one."""
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise error_at(path, text, key, f"{key} must be an array of tables: [[{key}]]")
+    for number, entry in enumerate(value, 1):
+        if not isinstance(entry, dict):
+            raise error_at(path, text, key, f"{key} {number}: must be a table")
+    return value

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from plcops.project.tomlfile import error_at, read_toml
+from plcops.project.tomlfile import error_at, read_toml, table_in, tables_in
 from plcops.st.literals import LiteralError, duration_ns, format_duration
 
 SUFFIX = ".scenario.toml"
@@ -159,16 +159,12 @@ def load_scenarios(path: Path) -> list[Scenario]:
     """
     name = str(path)
     text, data = read_toml(path, "scenario")
-    cases = data.get("case") or [{}]
-    if not isinstance(cases, list) or not all(isinstance(case, dict) for case in cases):
-        raise error_at(name, text, "case", "[[case]] must be tables")
+    cases = tables_in(data, "case", name, text) or [{}]
     return [_scenario(data, case, name, text) for case in cases]
 
 
 def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) -> Scenario:
-    head = data.get("scenario", {})
-    if not isinstance(head, dict):
-        raise error_at(path, text, "scenario", "[scenario] must be a table")
+    head = table_in(data, "scenario", path, text)
     unknown = set(data) - {"scenario", "signals", "step", "case"}
     if unknown:
         raise error_at(
@@ -182,18 +178,16 @@ def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) 
         raise error_at(path, text, "signals", "[signals] maps names to variable paths (strings)")
     parameters = {k: v for k, v in case.items() if k != "name"}
     steps: list[Step] = []
-    for number, entry in enumerate(data.get("step", []), 1):
-        if not isinstance(entry, dict):
-            raise error_at(path, text, "step", f"step {number} must be a table")
+    for number, entry in enumerate(tables_in(data, "step", path, text), 1):
         unknown_keys = set(entry) - {"at", "set", "expect", "expect_within", "expect_change", "expect_stays", "note"}
         if unknown_keys:
             key = sorted(unknown_keys)[0]
             raise error_at(path, text, key, f"step {number}: unknown key '{key}'")
         at = _time(entry.get("at", "0s"), path, text, f"step {number} at")
         step = Step(at)
-        for signal, value in (entry.get("set") or {}).items():
+        for signal, value in table_in(entry, "set", path, text).items():
             step.settings[_signal(signal, signals, path, text)] = _parameter(value, parameters, path, text, number)
-        for signal, value in (entry.get("expect") or {}).items():
+        for signal, value in table_in(entry, "expect", path, text).items():
             step.expectations.append(
                 Expectation(
                     _signal(signal, signals, path, text),
@@ -231,6 +225,9 @@ def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) 
         steps.append(step)
     steps.sort(key=lambda s: s.at_ns)
     name = str(head.get("name") or Path(path).name.removesuffix(SUFFIX))
+    cycle = head.get("cycle", "10ms")
+    if not isinstance(cycle, str) or _time(cycle, path, text, "cycle") <= 0:
+        raise error_at(path, text, "cycle", f'cycle: expected a positive time such as "10ms", not {cycle!r}')
     scenario = Scenario(
         name,
         path,
@@ -238,7 +235,7 @@ def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) 
         steps,
         0,
         head.get("program"),
-        str(head.get("cycle", "10ms")),
+        cycle,
         str(case.get("name", "")) if case else "",
     )
     scenario.timeout_ns = (

@@ -88,6 +88,12 @@ RIG_ERRORS = [
     ),
     ('[[plant]]\nmodel = "hil.plants.Tank"\n', 2, '[[plant]] needs model = "module:Class"'),
     ("[rig\n", 1, "invalid TOML"),
+    ('[transport]\nport = "502"\n', 2, "port must be a whole number, not '502'"),
+    ("[transport]\nport = 70000\n", 2, "port must be 1..65535"),
+    ('[transport]\nkind = "rtu"\ndevice = "/dev/ttyS0"\nunit = 0\n', 4, "unit must be 1..247 on rtu"),
+    ("[transport]\nstopbits = 3\n", 2, "stopbits must be 1 or 2"),
+    ("timing = 5\n", 1, "timing must be a table"),
+    ("plant = [1]\n", 1, "plant 1: must be a table"),
 ]
 
 

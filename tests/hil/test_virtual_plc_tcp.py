@@ -309,7 +309,7 @@ MAP_ERRORS = [
     ("[[point]\n", 1, "invalid TOML"),
     # The TOML error's own position (line 3: the unterminated string), not the file's start.
     ('[[point]]\nvariable = "MAIN.nScans"\ntable = "input\n', 3, "invalid TOML"),
-    ("point = 5\n", 1, "point must be an array of tables"),
+    ("point = 5\n", 1, "point must be an array of tables: [[point]]"),
     ("point = [1, 2]\n", 1, "point 1: must be a table"),
 ]
 

@@ -283,6 +283,8 @@ MALFORMED = {
     ),
     "missing_parameter": ('\n[[step]]\nat = "0s"\nset = { switch = "$on" }\n', '"$on"', ["parameter", "on"]),
     "bad_comparison": ('\n[[step]]\nat = "0s"\nexpect = { level = { about = 3 } }\n', "about = 3", ["comparison"]),
+    "set_not_a_table": ('\n[[step]]\nat = "0s"\nset = 3\n', "set = 3", ["set", "must be a table"]),
+    "expect_not_a_table": ('\n[[step]]\nat = "0s"\nexpect = 4\n', "expect = 4", ["expect", "must be a table"]),
 }
 
 
