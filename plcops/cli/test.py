@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib.metadata
-import tomllib
 from pathlib import Path
 from typing import List
 
 import typer
 
-from plcops.cli.common import EXIT_USAGE, note
+from plcops.cli.common import EXIT_USAGE, fail, note
+from plcops.project.config import find_config, load_config
+from plcops.st.diagnostics import DiagnosticError
 
 
 def _plugin_registered() -> bool:
@@ -25,20 +26,24 @@ def _project_root(start: Path) -> Path | None:
 
 
 def _default_paths(start: Path) -> list[str]:
-    """The [test] paths of the nearest plcops.toml (default: its [project] sources), else '.'."""
-    for folder in [start, *start.parents]:
-        config = folder / "plcops.toml"
-        if config.is_file():
-            data = tomllib.loads(config.read_text(encoding="utf-8"))
-            test = data.get("test", {})
-            project = data.get("project", {})
-            paths = test.get("paths") or project.get("sources") or ["."]
-            found = [str(folder / p) for p in paths if (folder / p).exists()]
-            scenarios = folder / "scenarios"
-            if scenarios.is_dir() and str(scenarios) not in found:
-                found.append(str(scenarios))
-            return found or [str(folder)]
-    return ["."]
+    """The [test] paths of the nearest plcops.toml (default: its [project] sources), else '.'.
+
+    Raises:
+        DiagnosticError: an invalid plcops.toml.
+    """
+    from plcops.testing.suites import test_settings  # the simulator: only when tests run
+
+    path = find_config(start)
+    if path is None:
+        return ["."]
+    folder = path.parent
+    config = load_config(path)
+    paths = test_settings(config).paths or config.sources
+    found = [str(folder / p) for p in paths if (folder / p).exists()]
+    scenarios = folder / "scenarios"
+    if scenarios.is_dir() and str(scenarios) not in found:
+        found.append(str(scenarios))
+    return found or [str(folder)]
 
 
 def test(
@@ -61,7 +66,10 @@ def test(
     """
     import pytest
 
-    arguments = [str(p) for p in paths] if paths else _default_paths(Path.cwd())
+    try:
+        arguments = [str(p) for p in paths] if paths else _default_paths(Path.cwd())
+    except DiagnosticError as exc:
+        fail(exc, EXIT_USAGE)
     if not _plugin_registered():
         arguments += ["-p", "plcops.testing.pytest_plugin"]
     arguments += [

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from plcops.lint.rule import Level, Rule
-from plcops.st.diagnostics import Diagnostic, DiagnosticError
+from plcops.project.tomlfile import error_in_file
+from plcops.st.diagnostics import DiagnosticError
 
 
 @dataclass(slots=True)
@@ -102,16 +103,7 @@ def _select(select: list[str], ignore: list[str], catalogue: list[type[Rule]]) -
 
 
 def _error(path: Path, message: str, needle: str = "") -> DiagnosticError:
-    """A configuration error at the first line of the file that mentions ``needle`` (else line 1)."""
-    line, column = 1, 1
-    try:
-        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if needle and needle in text:
-                line, column = number, text.index(needle) + 1
-                break
-    except OSError:
-        pass
-    return DiagnosticError(Diagnostic(str(path), line, column, message))
+    return error_in_file(path, needle, message)
 
 
 def _check_words(words: Any, where: str, catalogue: list[type[Rule]], path: Path) -> list[str]:

@@ -48,6 +48,15 @@ def error_at(path: str, text: str, needle: str, message: str) -> DiagnosticError
     return DiagnosticError(Diagnostic(path, 1, 1, message))
 
 
+def error_in_file(path: Path, needle: str, message: str) -> DiagnosticError:
+    """:func:`error_at` for a file not at hand (read again; the file's start when it cannot be)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return error_at(str(path), text, needle, message)
+
+
 def table_in(data: dict[str, Any], key: str, path: str, text: str) -> dict[str, Any]:
     """The table ``data[key]`` (empty when absent), or an error at ``key`` when it is something else."""
     value = data.get(key, {})

@@ -16,19 +16,19 @@ pytest-xdist (``-n auto``): each worker runs tests on its own copy, the controll
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
 
+from plcops.project.config import CONFIG_NAME, load_config
 from plcops.project.sources import SOURCE_SUFFIXES
 from plcops.sim.simulator import SimulationError, Simulator, parse_duration
 from plcops.st.diagnostics import DiagnosticError
 from plcops.st.literals import format_duration
 from plcops.testing.coverage import CoverageData
 from plcops.testing.scenario import SUFFIX, Scenario, SimulatorTarget, load_scenarios, run_scenario
-from plcops.testing.suites import SuiteInfo, TestInfo, TestProject, TestSettings
+from plcops.testing.suites import SuiteInfo, TestInfo, TestProject, TestSettings, test_settings
 from plcops.testing.tcunit import INTRINSICS, TestOutcome, library
 
 _SESSION = pytest.StashKey["PlcopsSession"]()
@@ -69,6 +69,7 @@ class PlcopsSession:
         self.worker_counts: dict[str, list[int]] = {}
         self.reported: set[Path] = set()
         self.summary: list[str] = []  # coverage report text for the terminal summary
+        self.settings_by_root: dict[Path, tuple[list[Path], TestSettings]] = {}
 
     def report_compile_error(self, root: Path) -> bool:
         """True the first time a project's compile error is asked for (it is reported once)."""
@@ -84,35 +85,37 @@ class PlcopsSession:
         return None
 
     def selected(self, root: Path, path: Path) -> bool:
-        """Whether a file's tests are collected: ``[test] patterns`` (file-name globs, default all)."""
-        _, _, test = self.settings(root)
-        patterns = test.get("patterns") or ["*"]
-        name = path.name.casefold()
-        return any(fnmatch.fnmatchcase(name, str(pattern).casefold()) for pattern in patterns)
+        """Whether a file's tests are collected: ``[test] patterns`` (file-name globs, default all).
 
-    def settings(self, root: Path) -> tuple[list[Path], TestSettings, dict[str, Any]]:
-        data = tomllib.loads((root / "plcops.toml").read_text(encoding="utf-8"))
-        project = data.get("project", {})
-        test = data.get("test", {})
-        sources = [root / s for s in project.get("sources", ["."])]
-        for extra in test.get("paths", []):
-            path = root / extra
-            if path not in sources:
-                sources.append(path)
-        target = data.get("target", {}) if isinstance(data.get("target"), dict) else {}
-        settings = TestSettings(
-            cycle=str(test.get("cycle", target.get("cycle", "10ms"))),
-            timeout=str(test.get("timeout", "T#2h")),
-            timeouts={str(k): str(v) for k, v in (test.get("timeouts") or {}).items()},
-        )
-        return sources, settings, test
+        An invalid plcops.toml selects every file: collecting it then reports the error, with its line.
+        """
+        try:
+            _, settings = self.settings(root)
+        except DiagnosticError:
+            return True
+        name = path.name.casefold()
+        return any(fnmatch.fnmatchcase(name, pattern.casefold()) for pattern in settings.patterns or ["*"])
+
+    def settings(self, root: Path) -> tuple[list[Path], TestSettings]:
+        """The project's sources (``[project] sources`` and ``[test] paths``) and ``[test]`` settings.
+
+        Raises:
+            DiagnosticError: an invalid plcops.toml.
+        """
+        if root not in self.settings_by_root:
+            config = load_config(root / CONFIG_NAME)
+            settings = test_settings(config)
+            sources = [root / source for source in config.sources]
+            sources += [root / extra for extra in settings.paths if root / extra not in sources]
+            self.settings_by_root[root] = (sources, settings)
+        return self.settings_by_root[root]
 
     def project(self, root: Path) -> TestProject:
         """The compiled project (raises SimulationError when it does not compile)."""
         if root in self.errors:
             raise self.errors[root]
         if root not in self.projects:
-            sources, settings, _ = self.settings(root)
+            sources, settings = self.settings(root)
             try:
                 project = TestProject.load([s for s in sources if s.exists()], settings, coverage=self.coverage)
             except SimulationError as exc:
@@ -125,10 +128,10 @@ class PlcopsSession:
     def simulator(self, root: Path, program: str | None = None, cycle: str | None = None) -> Simulator:
         """A fresh simulator of the project, running its tasks (or ``program``)."""
         project = self.project(root)
-        _, settings, test = self.settings(root)
+        _, settings = self.settings(root)
         from plcops.sim.simulator import _tasks
 
-        tasks = _tasks(project.model, program or test.get("program"), parse_duration(cycle or settings.cycle))
+        tasks = _tasks(project.model, program or settings.program, parse_duration(cycle or settings.cycle))
         simulator = Simulator(project.simulator.checked, project.simulator.generated, tasks)
         simulator.module.__dict__["T"] = project.runtime
         self.modules.append((root, simulator.module))
@@ -137,8 +140,8 @@ class PlcopsSession:
     def coverage_data(self) -> dict[Path, CoverageData]:
         found: dict[Path, CoverageData] = {}
         for root, project in self.projects.items():
-            _, _, test = self.settings(root)
-            test_folders = [(root / folder).resolve() for folder in test.get("paths", [])]
+            _, settings = self.settings(root)
+            test_folders = [(root / folder).resolve() for folder in settings.paths]
             tests_only = {
                 pou.name
                 for pou in project.model.user_pous()
@@ -193,6 +196,10 @@ class StFile(pytest.File):
         except SimulationError as exc:
             if session.report_compile_error(root):  # one failing item per project, not one per file
                 yield ProjectErrorItem.from_parent(self, name="compile", error=exc)
+            return
+        except DiagnosticError as exc:  # an invalid plcops.toml, reported by the first file collected
+            if session.report_compile_error(root):
+                raise self.CollectError(exc.diagnostic.format()) from None
             return
         here = self.path.resolve()
         for suite in project.suites:
@@ -296,6 +303,10 @@ class ScenarioFile(pytest.File):
         except SimulationError as exc:
             if session.report_compile_error(root):
                 yield ProjectErrorItem.from_parent(self, name="compile", error=exc)
+            return
+        except DiagnosticError as exc:
+            if session.report_compile_error(root):
+                raise self.CollectError(exc.diagnostic.format()) from None
             return
         for scenario in scenarios:
             yield ScenarioItem.from_parent(self, name=scenario.id, scenario=scenario)
@@ -462,7 +473,12 @@ def plc(request: pytest.FixtureRequest) -> Plc:
     root = session.root_of(Path(str(request.path)))
     if root is None:
         pytest.fail("the plc fixture needs a plcops project (no plcops.toml above the test file)")
-    return Plc(session.simulator(root))
+    try:
+        return Plc(session.simulator(root))
+    except DiagnosticError as exc:
+        pytest.fail(exc.diagnostic.format(), pytrace=False)
+    except SimulationError as exc:
+        pytest.fail("the project does not compile:\n" + "\n".join(d.format() for d in exc.diagnostics), pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -505,7 +521,7 @@ def _report(config: pytest.Config, plcops_session: PlcopsSession, session: pytes
         if root not in plcops_session.projects:
             try:
                 plcops_session.project(root)
-            except SimulationError:
+            except (SimulationError, DiagnosticError):
                 continue
     reports = config.getoption("--plcops-cov-report") or ["text"]
     lines = plcops_session.summary

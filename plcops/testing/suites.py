@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from plcops.project.config import ProjectConfig
+from plcops.project.tomlfile import error_at, table_in
 from plcops.sim.compiler import ident
 from plcops.sim.simulator import SimulationError, Simulator, parse_duration
 from plcops.st import ast
@@ -81,11 +83,23 @@ class SuiteInfo:
 
 @dataclass
 class TestSettings:
-    """``[test]`` in plcops.toml: scan period, timeouts (global and by ``Suite.Test`` pattern)."""
+    """``[test]`` in plcops.toml (see docs/commands/test.md).
+
+    Attributes:
+        paths: test source folders, part of the project for ``plcops test`` only.
+        patterns: file-name globs whose tests run (empty: every file).
+        cycle: scan period of tests and scenarios.
+        timeout: per test, virtual time (``"T#2h"``) or scans (``"500 scans"``).
+        timeouts: per ``Suite.Test`` pattern, overriding ``timeout``.
+        program: what the plc fixture and scenarios run (None: the CONFIGURATION's tasks).
+    """
 
     cycle: str = DEFAULT_CYCLE
     timeout: str = DEFAULT_TIMEOUT
     timeouts: dict[str, str] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+    program: str | None = None
 
     def timeout_for(self, suite: str, test: TestInfo) -> TestTimeout:
         """The test's own ``{attribute 'timeout'}``, else the first matching ``[test.timeouts]`` pattern,
@@ -96,6 +110,55 @@ class TestSettings:
             if fnmatch.fnmatchcase(f"{suite}.{test.name}".casefold(), pattern.casefold()):
                 return parse_timeout(value)
         return parse_timeout(self.timeout)
+
+
+_TEST_KEYS = ("cycle", "paths", "patterns", "program", "timeout", "timeouts")
+
+
+def test_settings(config: ProjectConfig) -> TestSettings:
+    """The ``[test]`` table of a project file, checked (the cycle defaults to ``[target] cycle``).
+
+    Raises:
+        DiagnosticError: ``plcops.toml:line:col: message`` for an unknown key or a value of the wrong kind.
+    """
+    name, text = str(config.path or "plcops.toml"), config.text
+    table = table_in(config.raw, "test", name, text)
+    unknown = sorted(set(table) - set(_TEST_KEYS))
+    if unknown:
+        raise error_at(
+            name, text, unknown[0], f"[test] unknown setting {unknown[0]!r} (known: {', '.join(_TEST_KEYS)})"
+        )
+    settings = TestSettings(cycle=config.target.cycle)
+    for key in ("paths", "patterns"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise error_at(name, text, key, f"[test] {key} must be a list of strings")
+        setattr(settings, key, value)
+    program = table.get("program")
+    if program is not None and not isinstance(program, str):
+        raise error_at(name, text, "program", "[test] program must be the name of a PROGRAM")
+    settings.program = program
+    settings.cycle = str(table.get("cycle", settings.cycle))
+    try:
+        if parse_duration(settings.cycle) <= 0:
+            raise ValueError("not positive")
+    except ValueError:
+        raise error_at(
+            name, text, "cycle", f'[test] cycle must be a positive time such as "10ms", not {table.get("cycle")!r}'
+        ) from None
+    settings.timeout = str(table.get("timeout", settings.timeout))
+    timeouts = table_in(table, "timeouts", name, text)
+    settings.timeouts = {str(pattern): str(value) for pattern, value in timeouts.items()}
+    checks = [("[test] timeout", "timeout", settings.timeout)]
+    checks += [(f"[test.timeouts] {pattern!r}", pattern, value) for pattern, value in settings.timeouts.items()]
+    for label, key, value in checks:
+        try:
+            parse_timeout(value)
+        except ValueError:
+            raise error_at(
+                name, text, key, f'{label}: expected a time ("T#5s") or a number of scans ("500 scans"), not {value!r}'
+            ) from None
+    return settings
 
 
 class TestProject:

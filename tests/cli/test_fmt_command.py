@@ -69,5 +69,5 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "a.st").write_text(UGLY, encoding="utf-8")
     result = runner.invoke(app, ["fmt", str(tmp_path / "a.st")])
     assert result.exit_code == 1
-    assert "plcops.toml:1:1: error: [fmt] unknown setting 'indnet'" in result.output
+    assert "plcops.toml:2:1: error: [fmt] unknown setting 'indnet'" in result.output
     assert "Traceback" not in result.output

@@ -30,6 +30,10 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
         ("[fmt]\nindent = 'two'\n", "[fmt] indent must be int"),
         ("[fmt]\nkeyword_case = 'title'\n", "keyword_case must be upper, lower or preserve"),
         ("[project\nname = 'x'\n", "invalid TOML"),
+        # A misspelt section or setting would silently mean the defaults: a project that tests nothing.
+        ("[project]\nname = 'x'\n\n[tset]\ncycle = '1ms'\n", "unknown section [tset]"),
+        ("[project]\nsource = ['src']\n", "[project] unknown setting 'source'"),
+        ("project = 3\n", "project must be a table"),
     ],
 )
 def test_invalid_settings_are_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -38,6 +42,22 @@ def test_invalid_settings_are_errors(tmp_path: Path, text: str, message: str) ->
     with pytest.raises(DiagnosticError) as caught:
         load_config(path)
     assert message in caught.value.diagnostic.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("[project]\nname = 'x'\n\n[tset]\ncycle = '1ms'\n", 4, "unknown section [tset]"),
+        ("[fmt]\nindent = 4\nidnent = 2\n", 3, "[fmt] unknown setting 'idnent'"),
+        ('[project]\nname = "x"\n\n[target]\ncycle = "0ms"\n', 5, "[target] cycle must be a positive time"),
+    ],
+)
+def test_settings_errors_point_at_their_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = tmp_path / "plcops.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DiagnosticError) as caught:
+        load_config(path)
+    assert (caught.value.diagnostic.line, message in caught.value.diagnostic.message) == (line, True)
 
 
 def test_toml_errors_carry_the_line(tmp_path: Path) -> None:

@@ -139,3 +139,25 @@ def test_bad_worker_count_is_a_usage_error(example: Path) -> None:
     result = plcops_test(example, "-n", "many")
     assert result.returncode == 2
     assert "-n" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("program = 7", "[test] program must be the name of a PROGRAM"),
+        ('timeouts = { "TS_*" = "soon" }', "[test.timeouts] 'TS_*': expected a time"),
+        ('patterns = "TS_*.st"', "[test] patterns must be a list of strings"),
+        ('cylce = "10ms"', "[test] unknown setting 'cylce'"),
+    ],
+)
+def test_an_invalid_test_section_stops_with_its_line(example: Path, setting: str, message: str) -> None:
+    # Running with a misspelt or malformed [test] would quietly use defaults: another cycle, every file.
+    config = example / "plcops.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[test]\n", f"[test]\n{setting}\n"), encoding="utf-8")
+    line = config.read_text(encoding="utf-8").splitlines().index(setting) + 1
+    for args in ((), ("tests",)):  # the command's own defaults, and pytest's collection of a given folder
+        done = plcops_test(example, *args)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert re.search(rf"plcops\.toml:{line}:\d+: error: {re.escape(message)}", done.stdout + done.stderr)
+        assert "Traceback" not in done.stdout + done.stderr
