@@ -6,7 +6,7 @@ variables' ``AT`` addresses in the field-wiring view), plant models run in close
 are judged with the rig's timing tolerance. Against the virtual PLC in lockstep the PLC scans exactly
 one cycle per step, so a deterministic scenario gives the verdict it gives on the simulator.
 
-Safety first: on a failure, a timeout, a lost connection or Ctrl-C, the runner writes the rig's safe
+Safety first: on a failure, a timeout, a lost connection, Ctrl-C or SIGTERM, the runner writes the rig's safe
 state to everything it drives and says so; bounded retries; a rig lock stops two runs from driving one
 rig; errors name the address, the variable and what the device answered.
 """
@@ -17,7 +17,9 @@ import fcntl
 import html
 import logging
 import os
+import signal as os_signal  # 'signal' is a rig signal everywhere else in this module
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
@@ -42,12 +44,42 @@ class HilError(Exception):
 
 
 class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a run: the safe state was applied; ``results`` holds the scenarios run so far, the
-    interrupted one last (its error says so, its safe_state what was written)."""
+    """Ctrl-C (or, under :func:`stop_signals`, SIGTERM) during a run: the safe state was applied;
+    ``results`` holds the scenarios run so far, the interrupted one last (its error says so, its
+    safe_state what was written); ``cause`` is ``"Ctrl-C"`` or ``"SIGTERM"``."""
 
-    def __init__(self, results: list[HilResult]) -> None:
-        super().__init__("interrupted (Ctrl-C)")
+    def __init__(self, results: list[HilResult], cause: str = "Ctrl-C") -> None:
+        super().__init__(f"interrupted ({cause})")
         self.results = results
+        self.cause = cause
+
+
+@contextmanager
+def stop_signals() -> Iterator[None]:
+    """Within: SIGTERM (a cancelled CI job, ``systemctl stop``) stops a run the way Ctrl-C does, and a
+    second signal while the safe state is being written is ignored rather than cutting it short.
+
+    SIGINT left ignored by the parent (a background job) stays ignored, as Unix programs do. Outside the
+    main thread (where Python cannot take signals) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping: list[str] = []
+
+    def stop(number: int, _frame: Any) -> None:
+        if stopping:
+            return  # already stopping: let the safe state finish
+        stopping.append("Ctrl-C" if number == os_signal.SIGINT else os_signal.Signals(number).name)
+        raise KeyboardInterrupt(stopping[0])
+
+    taken = [s for s in (os_signal.SIGINT, os_signal.SIGTERM) if os_signal.getsignal(s) is not os_signal.SIG_IGN]
+    previous = {number: os_signal.signal(number, stop) for number in taken}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            os_signal.signal(number, handler)
 
 
 @dataclass
@@ -392,7 +424,7 @@ def run_on_rig(
 
     Raises:
         HilError: the rig is in use by another run.
-        RunInterrupted: Ctrl-C (after the safe state was applied).
+        RunInterrupted: Ctrl-C or, under :func:`stop_signals`, SIGTERM (after the safe state was applied).
     """
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
     results: list[HilResult] = []
@@ -408,15 +440,16 @@ def run_on_rig(
                 outcome.result = run_scenario(scenario, target, tolerance_ns=rig.tolerance_ns)
             except HilError as exc:
                 outcome.error = str(exc)
-            except KeyboardInterrupt:
-                outcome.error = "interrupted (Ctrl-C)"
+            except KeyboardInterrupt as stopped:
+                cause = str(stopped.args[0]) if stopped.args else "Ctrl-C"
+                outcome.error = f"interrupted ({cause})"
                 if target is not None:
                     outcome.safe_state = target.make_safe()
                     target.close()
                     target = None
                 outcome.seconds = time.perf_counter() - began
                 results.append(outcome)
-                raise RunInterrupted(results) from None
+                raise RunInterrupted(results, cause) from None
             finally:
                 if target is not None:
                     if not outcome.passed and not outcome.safe_state:

@@ -13,6 +13,8 @@ from plcops.st.diagnostics import Diagnostic, DiagnosticError
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a program stopped by Ctrl-C
+EXIT_SIGTERM = 143  # 128 + SIGTERM
 
 
 class OutputFormat(str, enum.Enum):

@@ -11,7 +11,7 @@ from typing import List
 
 import typer
 
-from plcops.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, note
+from plcops.cli.common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_SIGTERM, EXIT_USAGE, note
 from plcops.st.diagnostics import DiagnosticError
 
 hil_app = typer.Typer(
@@ -145,16 +145,18 @@ def run(
 ) -> None:
     """Run scenario files against the rig's controller (or, with --emulate, a fresh virtual PLC of the
     project per scenario over real Modbus TCP, in lockstep unless the rig says otherwise). Exit 0 all
-    passed, 1 failures, 2 usage or configuration errors, 130 interrupted (after applying the safe state)."""
-    from hil.runner import HilError, RunInterrupted, timing_diagram
+    passed, 1 failures, 2 usage or configuration errors, 130 interrupted by Ctrl-C and 143 by SIGTERM (both
+    after applying the safe state)."""
+    from hil.runner import HilError, RunInterrupted, stop_signals, timing_diagram
     from hil.runner import junit as junit_xml
     from hil.stage import load_stage, run_stage
     from plcops.sim.simulator import SimulationError
 
-    interrupted = False
+    interrupted, cause = False, ""
     try:
         rig, _ = load_stage(rig_file, scenarios)
-        results = run_stage(rig_file, scenarios, emulate=emulate, note=note)
+        with stop_signals():
+            results = run_stage(rig_file, scenarios, emulate=emulate, note=note)
     except SimulationError as exc:
         for diagnostic in exc.diagnostics:
             typer.echo(diagnostic.format(), err=True)
@@ -166,7 +168,7 @@ def run(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     except RunInterrupted as stopped:
-        results, interrupted = stopped.results, True
+        results, interrupted, cause = stopped.results, True, stopped.cause
     failed = 0
     for result in results:
         verdict = "PASS" if result.passed else "FAIL"
@@ -184,7 +186,7 @@ def run(
             name = "".join(c if c.isalnum() else "_" for c in result.result.scenario.id)
             (report / f"{number:02d}_{name}.html").write_text(timing_diagram(result), encoding="utf-8")
     if interrupted:
-        note(f"interrupted (Ctrl-C) after {len(results)} scenarios on rig {rig.name}; the safe state was applied")
-        raise typer.Exit(130)
+        note(f"interrupted ({cause}) after {len(results)} scenarios on rig {rig.name}; the safe state was applied")
+        raise typer.Exit(EXIT_SIGTERM if cause == "SIGTERM" else EXIT_INTERRUPTED)
     note(f"{len(results)} scenarios on rig {rig.name}: {len(results) - failed} passed, {failed} failed")
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

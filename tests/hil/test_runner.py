@@ -38,7 +38,7 @@ from hil.iomap import IoMap
 from hil.modbus import rtu_frame
 from hil.plants import load_plant
 from hil.rig import load_rig
-from hil.runner import HilError, HilResult, junit, rig_lock, run_on_rig, timing_diagram
+from hil.runner import HilError, HilResult, junit, rig_lock, run_on_rig, stop_signals, timing_diagram
 from hil.virtual_plc import VirtualPlc
 from plcops.sim.simulator import Simulator
 from plcops.testing import tcunit
@@ -676,9 +676,17 @@ def free_running_station(station: Path) -> Iterator[VirtualPlc]:
         yield virtual
 
 
-def interrupt_a_real_time_run(station: Path, plc: VirtualPlc) -> subprocess.CompletedProcess[str]:
-    """``plcops hil run`` (no --emulate: real time, against ``plc`` as the rig's controller), SIGINT once it
-    has pressed start."""
+def _as_in_a_terminal() -> None:
+    # A job started in the background by a non-interactive shell (CI runners do this) inherits SIGINT
+    # ignored, and Python keeps it so; a terminal's Ctrl-C reaches a program with the default action.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def interrupt_a_real_time_run(
+    station: Path, plc: VirtualPlc, stop: signal.Signals = signal.SIGINT
+) -> subprocess.CompletedProcess[str]:
+    """``plcops hil run`` (no --emulate: real time, against ``plc`` as the rig's controller), sent ``stop``
+    once it has pressed start."""
     rig = station / "rig.toml"
     rig.write_text(rig.read_text(encoding="utf-8").replace("port = 5020", f"port = {plc.port}"), encoding="utf-8")
     process = subprocess.Popen(
@@ -688,13 +696,14 @@ def interrupt_a_real_time_run(station: Path, plc: VirtualPlc) -> subprocess.Comp
         text=True,
         cwd=station,
         env=ENV,
+        preexec_fn=_as_in_a_terminal,
     )
     try:
         deadline = time.monotonic() + 20
         while not plc.sim["GVL_IO.bStartButton"]:  # pressed at 100 ms of the 2.6 s scenario
             assert time.monotonic() < deadline and process.poll() is None, "the run never pressed start"
             time.sleep(0.005)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=20)
     finally:
         process.kill()
@@ -718,6 +727,20 @@ def test_ctrl_c_on_the_command_line_reports_the_safe_state(station: Path, free_r
     done = interrupt_a_real_time_run(station, free_running_station)
     assert "interrupted" in done.stdout + done.stderr
     assert "safe state applied: bottle=False, full=False, level=0, start=False, stop=False" in done.stdout
+
+
+def test_sigterm_stops_a_run_like_ctrl_c(station: Path, free_running_station: VirtualPlc) -> None:
+    # CI runners cancel a job with SIGTERM; the rig must be left as safe as after Ctrl-C.
+    done = interrupt_a_real_time_run(station, free_running_station, signal.SIGTERM)
+    assert done.returncode == 143  # 128 + 15, as a shell reports a program ended by SIGTERM
+    assert "interrupted (SIGTERM)" in done.stdout + done.stderr
+    assert "safe state applied: bottle=False, full=False, level=0, start=False, stop=False" in done.stdout
+    assert values(free_running_station, "bStartButton", "bStopButton", "nTankLevel", "bBottleInPlace") == {
+        "bStartButton": False,
+        "bStopButton": False,
+        "nTankLevel": 0,
+        "bBottleInPlace": False,
+    }
 
 
 # ---------------------------------------------------------------------------------------------- the rig lock
@@ -956,3 +979,16 @@ def test_junit_and_timing_diagram_of_a_failure_and_an_error(
     assert all(f"<li>{line}</li>" in page for line in FAILURES)
     assert page.count('fill="#f99"') == 3 and page.count('fill="#9f9"') == 1  # conveyor FALSE at 400 ms was met
     assert "cannot connect to &lt;bench&gt; &amp; co" in timing_diagram(errored)
+
+
+def test_a_second_signal_cannot_cut_the_safe_state_short() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with stop_signals():
+        with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler runs at the next bytecode; never reached
+        # Now the runner is writing the safe state: another SIGTERM or Ctrl-C must not interrupt it.
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+    assert signal.getsignal(signal.SIGTERM) is before  # restored for whatever runs next
