@@ -14,7 +14,6 @@ rig; errors name the address, the variable and what the device answered.
 from __future__ import annotations
 
 import fcntl
-import html
 import logging
 import os
 import signal as os_signal  # 'signal' is a rig signal everywhere else in this module
@@ -36,6 +35,7 @@ from hil.modbus import EXCEPTION_NAMES
 from hil.plants import PlantModel, load_plant
 from hil.rig import Rig
 from hil.virtual_plc import CONTROL
+from plcops.render import render
 from plcops.testing.scenario import Scenario, ScenarioResult, run_scenario
 
 
@@ -492,26 +492,32 @@ def junit(results: list[HilResult], rig: Rig) -> str:
 
 def timing_diagram(result: HilResult) -> str:
     """An HTML page with an SVG timing diagram: every signal over time, expectations as shaded windows
-    (green met, red not met)."""
+    (green met, red not met). The page is ``templates/reports/timing_diagram.html``; the geometry is
+    computed here."""
     scenario = result.result.scenario
     timeline = result.result.timeline
     signals = sorted({name for _, values in timeline for name in values})
     end = max((t for t, _ in timeline), default=1) or 1
-    width, row, left = 900, 46, 150
-    height = row * max(len(signals), 1) + 40
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + left + 20}" height="{height}" font-family="sans-serif" font-size="12">'
-    ]
-    x = lambda t: left + width * t / end  # noqa: E731 - a local scale
+    width, row_height, left = 900, 46, 150
+    height = row_height * max(len(signals), 1) + 40
+
+    def x(t: int) -> float:
+        return left + width * t / end
+
+    rows = []
     for index, name in enumerate(signals):
-        top = 20 + index * row
-        parts.append(f'<text x="4" y="{top + 22}">{html.escape(name)}</text>')
+        top = 20 + index * row_height
+        windows = []
         for expectation in result.result.expectations:
             if expectation.signal == name:
                 start, stop = expectation.start_ns, expectation.start_ns + max(expectation.window_ns, 10_000_000)
-                colour = "#9f9" if expectation.met and not expectation.broken else "#f99"
-                parts.append(
-                    f'<rect x="{x(start):.1f}" y="{top}" width="{max(x(stop) - x(start), 2):.1f}" height="{row - 10}" fill="{colour}" opacity="0.5"><title>{html.escape(expectation.describe())}</title></rect>'
+                windows.append(
+                    {
+                        "x": f"{x(start):.1f}",
+                        "width": f"{max(x(stop) - x(start), 2):.1f}",
+                        "colour": "#9f9" if expectation.met and not expectation.broken else "#f99",
+                        "title": expectation.describe(),
+                    }
                 )
         values = [(t, v.get(name)) for t, v in timeline]
         numeric = [float(v) for _, v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
@@ -524,17 +530,24 @@ def timing_diagram(result: HilResult) -> str:
                 if isinstance(value, bool) or not isinstance(value, (int, float))
                 else (float(value) - low) / span
             )
-            points.append(f"{x(t):.1f},{top + (row - 12) - level * (row - 16):.1f}")
-        parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#036" stroke-width="1.5"/>')
-    parts.append(
-        f'<text x="{left}" y="{height - 4}">0</text><text x="{left + width - 60}" y="{height - 4}">{end / 1e9:.3f} s</text>'
-    )
-    parts.append("</svg>")
-    verdict = "passed" if result.passed else "FAILED"
-    problems = "".join(
-        f"<li>{html.escape(line)}</li>" for line in [*result.result.failures, *([result.error] if result.error else [])]
-    )
-    return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(scenario.id)}</title></head><body>"
-        f"<h1>{html.escape(scenario.id)}: {verdict}</h1><ul>{problems}</ul>{''.join(parts)}</body></html>\n"
+            points.append(f"{x(t):.1f},{top + (row_height - 12) - level * (row_height - 16):.1f}")
+        rows.append(
+            {
+                "name": name,
+                "top": top,
+                "label_y": top + 22,
+                "height": row_height - 10,
+                "windows": windows,
+                "points": " ".join(points),
+            }
+        )
+    return render(
+        "reports/timing_diagram.html",
+        title=scenario.id,
+        verdict="passed" if result.passed else "FAILED",
+        problems=[*result.result.failures, *([result.error] if result.error else [])],
+        width=width + left + 20,
+        height=height,
+        rows=rows,
+        axis={"left": left, "right": left + width - 60, "y": height - 4, "end": f"{end / 1e9:.3f} s"},
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from plcops.render import render
 from plcops.sim.compiler import CoveragePoint
 
 
@@ -189,33 +190,39 @@ class CoverageData:
         return "\n".join(out) + "\n"
 
     def html(self, folder: Path, root: Path) -> Path:
-        """An index page and one page per file with the ST annotated line by line; returns the index."""
+        """An index page and one page per file with the ST annotated line by line; returns the index.
+
+        The pages come from ``templates/reports/coverage_index.html`` and ``coverage_file.html``.
+        """
         folder.mkdir(parents=True, exist_ok=True)
-        links = []
+        files = []
         for number, (path, coverage) in enumerate(self.files().items()):
             page = f"file_{number}.html"
             relative = _relative(path, root)
             (folder / page).write_text(self._file_page(relative, coverage), encoding="utf-8")
             statements, hit, branches, branch_hit = coverage.totals()
             percent = 100.0 * (hit + branch_hit) / (statements + branches) if statements + branches else 100.0
-            links.append(
-                f"<tr><td><a href='{page}'>{html.escape(relative)}</a></td><td>{hit}/{statements}</td>"
-                f"<td>{branch_hit}/{branches}</td><td>{percent:.0f}%</td></tr>"
+            files.append(
+                {
+                    "name": relative,
+                    "page": page,
+                    "statements": statements,
+                    "hit": hit,
+                    "branches": branches,
+                    "branch_hit": branch_hit,
+                    "percent": percent,
+                }
             )
         index = folder / "index.html"
-        index.write_text(
-            _PAGE.format(
-                title="plcops ST coverage",
-                body=f"<h1>ST coverage: {self.percent():.1f}%</h1><table><tr><th>File</th><th>Statements</th>"
-                f"<th>Branches</th><th>Cover</th></tr>{''.join(links)}</table>",
-            ),
-            encoding="utf-8",
+        page_text = render(
+            "reports/coverage_index.html", title="plcops ST coverage", percent=self.percent(), files=files
         )
+        index.write_text(page_text, encoding="utf-8")
         return index
 
     def _file_page(self, relative: str, coverage: FileCoverage) -> str:
         source = self.sources[coverage.path]
-        rows = []
+        lines = []
         for number, text in enumerate(source.origin_text.splitlines(), 1):
             line = coverage.lines.get(number)
             css, note = "", ""
@@ -229,13 +236,8 @@ class CoverageData:
                     css = "hit"
                 if line.statements:
                     note = f"{line.hits}x" + (f"; {note}" if note else "")
-            rows.append(
-                f"<tr class='{css}'><td class='n'>{number}</td><td class='c'>{html.escape(note)}</td><td><pre>{html.escape(text)}</pre></td></tr>"
-            )
-        return _PAGE.format(
-            title=html.escape(relative),
-            body=f"<h1>{html.escape(relative)}</h1><table class='src'>{''.join(rows)}</table>",
-        )
+            lines.append({"number": number, "text": text, "css": css, "note": note})
+        return render("reports/coverage_file.html", title=relative, lines=lines)
 
     def to_json(self) -> list[int]:
         return list(self.counts)
@@ -257,11 +259,3 @@ def _relative(path: str, root: Path) -> str:
         return Path(path).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path
-
-
-_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title><style>
-body {{ font-family: sans-serif; }} table {{ border-collapse: collapse; }} td, th {{ padding: 0 .6em; }}
-pre {{ margin: 0; }} .n {{ color: #888; text-align: right; }} .c {{ color: #555; font-size: .8em; white-space: nowrap; }}
-tr.hit {{ background: #dfd; }} tr.miss {{ background: #fdd; }} tr.partial {{ background: #ffd; }}
-</style></head><body>{body}</body></html>
-"""
