@@ -7,12 +7,15 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import List
+from typing import TYPE_CHECKING, List, NoReturn
 
 import typer
 
 from plcops.cli.common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_SIGTERM, EXIT_USAGE, note
 from plcops.st.diagnostics import DiagnosticError
+
+if TYPE_CHECKING:
+    from plcops.sim.simulator import SimulationError
 
 hil_app = typer.Typer(
     help="Hardware-in-the-loop: a virtual PLC over Modbus TCP/RTU, and a runner for real or emulated controllers.",
@@ -76,13 +79,8 @@ def serve(
             libraries=[tcunit.library()],
             intrinsics=tcunit.INTRINSICS,
         )
-    except SimulationError as exc:
-        for diagnostic in exc.diagnostics:
-            typer.echo(diagnostic.format(), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except DiagnosticError as exc:
-        typer.echo(exc.diagnostic.format(), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+    except (SimulationError, DiagnosticError) as exc:
+        _stop_on_project_error(exc)
     if show_map:
         for line in describe_map(plc.iomap):
             typer.echo(line)
@@ -127,6 +125,16 @@ def serve(
     raise typer.Exit(EXIT_FINDINGS if plc.fault is not None else EXIT_OK)
 
 
+def _stop_on_project_error(error: SimulationError | DiagnosticError) -> NoReturn:
+    """Print a project's or settings file's diagnostics (``file:line:col: ...``) and exit 2."""
+    from plcops.sim.simulator import SimulationError
+
+    diagnostics = error.diagnostics if isinstance(error, SimulationError) else [error.diagnostic]
+    for diagnostic in diagnostics:
+        typer.echo(diagnostic.format(), err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
 @hil_app.command("run")
 def run(
     rig_file: Path = typer.Argument(
@@ -157,13 +165,8 @@ def run(
         rig, _ = load_stage(rig_file, scenarios)
         with stop_signals():
             results = run_stage(rig_file, scenarios, emulate=emulate, note=note)
-    except SimulationError as exc:
-        for diagnostic in exc.diagnostics:
-            typer.echo(diagnostic.format(), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except DiagnosticError as exc:
-        typer.echo(exc.diagnostic.format(), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+    except (SimulationError, DiagnosticError) as exc:
+        _stop_on_project_error(exc)
     except HilError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
