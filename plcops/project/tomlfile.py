@@ -57,11 +57,13 @@ def error_in_file(path: Path, needle: str, message: str) -> DiagnosticError:
     return error_at(str(path), text, needle, message)
 
 
-def table_in(data: dict[str, Any], key: str, path: str, text: str) -> dict[str, Any]:
-    """The table ``data[key]`` (empty when absent), or an error at ``key`` when it is something else."""
+def table_in(data: dict[str, Any], key: str, path: str, text: str, section: str = "") -> dict[str, Any]:
+    """The table ``data[key]`` (empty when absent), or an error at ``key`` when it is something else;
+    ``section`` names a nested table in the message (``"test.timeouts"``)."""
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise error_at(path, text, key, f"{key} must be a table: [{key}] or {key} = {{ ... }}")
+        name = section or key
+        raise error_at(path, text, key, f"{name} must be a table: [{name}] or {key} = {{ ... }}")
     return value
 
 

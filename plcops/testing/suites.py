@@ -147,7 +147,7 @@ def test_settings(config: ProjectConfig) -> TestSettings:
             name, text, "cycle", f'[test] cycle must be a positive time such as "10ms", not {table.get("cycle")!r}'
         ) from None
     settings.timeout = str(table.get("timeout", settings.timeout))
-    timeouts = table_in(table, "timeouts", name, text)
+    timeouts = table_in(table, "timeouts", name, text, "test.timeouts")
     settings.timeouts = {str(pattern): str(value) for pattern, value in timeouts.items()}
     checks = [("[test] timeout", "timeout", settings.timeout)]
     checks += [(f"[test.timeouts] {pattern!r}", pattern, value) for pattern, value in settings.timeouts.items()]
