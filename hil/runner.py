@@ -390,10 +390,21 @@ def _signals_of(scenario: Scenario) -> list[str]:
 # ---------------------------------------------------------------------------------------------- runs
 
 
+def lock_path(rig: Rig) -> Path:
+    """The rig's lock file: ``plcops-rig-NAME.lock`` in ``$PLCOPS_LOCK_DIR``, else the temporary folder.
+
+    Set ``PLCOPS_LOCK_DIR`` on a bench host where runs do not share one temporary folder (users with their
+    own ``TMPDIR``, containers): the lock only keeps out runs that look in the same place. The file stays
+    after a run, holding the last PID: deleting a lock file another run may have open would let two in.
+    """
+    folder = Path(os.environ.get("PLCOPS_LOCK_DIR") or tempfile.gettempdir())
+    return folder / f"plcops-rig-{''.join(c if c.isalnum() else '_' for c in rig.name)}.lock"
+
+
 @contextmanager
 def rig_lock(rig: Rig) -> Iterator[None]:
     """Hold the rig's lock for the run (another run on the same rig fails at once, naming the lock)."""
-    path = Path(tempfile.gettempdir()) / f"plcops-rig-{''.join(c if c.isalnum() else '_' for c in rig.name)}.lock"
+    path = lock_path(rig)
     handle = open(path, "a+")  # not "w": a run that is turned away must not erase the holder's PID
     try:
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +13,23 @@ import pytest
 from hil.virtual_plc import VirtualPlc
 from tests.hil.common import write_project
 from tests.hil.ptybridge import PtyPair
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Rig locks are files that outlive a run (hil.runner.lock_path) and the tests make a rig name per test:
+    # keep them in a folder of this test process (inherited by the commands the tests start), not in /tmp.
+    folder = tempfile.mkdtemp(prefix="plcops-rig-locks-")
+    before = os.environ.get("PLCOPS_LOCK_DIR")
+    os.environ["PLCOPS_LOCK_DIR"] = folder
+
+    def restore() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        if before is None:
+            os.environ.pop("PLCOPS_LOCK_DIR", None)
+        else:
+            os.environ["PLCOPS_LOCK_DIR"] = before
+
+    config.add_cleanup(restore)
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -38,7 +37,7 @@ from hil.iomap import IoMap
 from hil.modbus import rtu_frame
 from hil.plants import load_plant
 from hil.rig import load_rig
-from hil.runner import HilError, HilResult, junit, rig_lock, run_on_rig, stop_signals, timing_diagram
+from hil.runner import HilError, HilResult, junit, lock_path, rig_lock, run_on_rig, stop_signals, timing_diagram
 from hil.virtual_plc import VirtualPlc
 from plcops.sim.simulator import Simulator
 from plcops.testing import tcunit
@@ -774,7 +773,7 @@ def test_the_rig_lock_is_held_during_a_run(station: Path, station_plc: VirtualPl
     thread, results = run_in_thread(lambda: run_rig(rig, scenario, station_plc.iomap))
     try:
         assert reached.wait(10)
-        lock = Path(tempfile.gettempdir()) / f"plcops-rig-{''.join(c if c.isalnum() else '_' for c in name)}.lock"
+        lock = lock_path(load_rig(rig))
         assert lock.read_text() == str(os.getpid())  # the lock file names the process that holds it
         with open(lock) as handle, pytest.raises(BlockingIOError):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -790,7 +789,8 @@ def test_the_rig_lock_is_held_during_a_run(station: Path, station_plc: VirtualPl
 
 def test_a_refused_run_leaves_the_holders_pid_in_the_lock_file(station: Path, tmp_path: Path) -> None:
     rig = load_rig(write(tmp_path / "rig.toml", rig_text(unique(tmp_path, "pid"), tcp(1))))
-    lock = Path(tempfile.gettempdir()) / f"plcops-rig-{''.join(c if c.isalnum() else '_' for c in rig.name)}.lock"
+    lock = lock_path(rig)
+    assert lock.parent == Path(os.environ["PLCOPS_LOCK_DIR"])  # tests/hil/conftest.py: not /tmp for ever
     with rig_lock(rig):
         with pytest.raises(HilError):
             with rig_lock(rig):
