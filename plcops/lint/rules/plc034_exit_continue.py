@@ -38,5 +38,10 @@ class PLC034(Rule):
     def check(self, context: FileContext) -> Iterable[Finding]:
         for node, parents in context.nodes(ast.Exit, ast.Continue):
             scope = context.scope_of(parents)
-            keyword = type(node).__name__.upper()
-            yield self.finding(f"{keyword} leaves the loop from its body", node, scope.name if scope else "")
+            # EXIT leaves the loop; CONTINUE only skips the rest of this pass (IEC 61131-3 3rd ed. 7.3.3.4).
+            message = (
+                "EXIT leaves the loop from its body"
+                if isinstance(node, ast.Exit)
+                else "CONTINUE skips the rest of the loop body"
+            )
+            yield self.finding(message, node, scope.name if scope else "")
