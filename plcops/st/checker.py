@@ -34,7 +34,7 @@ from plcops.st.functions import (
     formal_names,
     is_standard_function,
 )
-from plcops.st.literals import LiteralError
+from plcops.st.literals import TIME_LITERAL_SHAPES, LiteralError, malformed_time_literal
 from plcops.st.model import (
     BOOL,
     ELEMENTARY,
@@ -584,6 +584,10 @@ class _PouChecker:
                 else:
                     self.checked.bindings[id(expr)] = Binding("enum", enum=enum, value=entry[1])
                 return enum
+            shape = TIME_LITERAL_SHAPES.get(prefix.upper())
+            if shape is not None:  # "T#5": the lexer found no valid duration, date or time after the prefix
+                self.error(expr, str(malformed_time_literal(expr.text)))
+                return ELEMENTARY[shape[0]]
             self.error(expr, f"unknown type '{prefix}' in literal {expr.text}")
             return UnknownType(prefix)
         return UnknownType(expr.kind)

@@ -59,6 +59,33 @@ def real_value(text: str) -> float:
         raise LiteralError(f"not a real number: {text}") from None
 
 
+# Prefixes of duration, date and time literals -> (type, an example), for literals whose body is malformed.
+TIME_LITERAL_SHAPES = {
+    "T": ("TIME", "T#5s or T#1m30s"),
+    "TIME": ("TIME", "TIME#5s"),
+    "LT": ("LTIME", "LT#5s"),
+    "LTIME": ("LTIME", "LTIME#5us"),
+    "D": ("DATE", "D#2024-01-31"),
+    "DATE": ("DATE", "DATE#2024-01-31"),
+    "LD": ("LDATE", "LD#2024-01-31"),
+    "LDATE": ("LDATE", "LDATE#2024-01-31"),
+    "TOD": ("TOD", "TOD#12:30:00"),
+    "TIME_OF_DAY": ("TOD", "TIME_OF_DAY#12:30:00"),
+    "LTOD": ("LTOD", "LTOD#12:30:00"),
+    "LTIME_OF_DAY": ("LTOD", "LTIME_OF_DAY#12:30:00"),
+    "DT": ("DT", "DT#2024-01-31-12:30:00"),
+    "DATE_AND_TIME": ("DT", "DATE_AND_TIME#2024-01-31-12:30:00"),
+    "LDT": ("LDT", "LDT#2024-01-31-12:30:00"),
+    "LDATE_AND_TIME": ("LDT", "LDATE_AND_TIME#2024-01-31-12:30:00"),
+}
+
+
+def malformed_time_literal(text: str) -> LiteralError:
+    """The error for a duration, date or time literal whose body is not one (``T#5``, ``TOD#25``)."""
+    type_name, example = TIME_LITERAL_SHAPES[text.split("#", 1)[0].upper()]
+    return LiteralError(f"{text} is not a valid {type_name} literal (write it like {example})")
+
+
 def duration_ns(text: str) -> int:
     """``T#1d2h3m4s5ms``, ``TIME#-1.5s``, ``LTIME#5us``, ``T#1h_30m``: nanoseconds."""
     body = text.split("#", 1)[1] if "#" in text else text

@@ -20,11 +20,13 @@ from plcops.st.diagnostics import Diagnostic, Severity
 from plcops.st.intrinsics import Intrinsic
 from plcops.st.library import LIBRARY_PATH, standard_library_text
 from plcops.st.literals import (
+    TIME_LITERAL_SHAPES,
     LiteralError,
     date_and_time_ns,
     date_ns,
     duration_ns,
     integer_value,
+    malformed_time_literal,
     real_value,
     string_value,
     time_of_day_ns,
@@ -910,11 +912,15 @@ def literal_value(literal: ast.Literal) -> Any:
         if kind_type is None:
             raise LiteralError(f"not a typed literal: {text}")  # an enum value E#V: resolved by the checker
         if kind_type.name == "BOOL":
+            if body.upper() not in ("TRUE", "FALSE", "1", "0"):
+                raise LiteralError(f"{text} is not a BOOL literal (BOOL#TRUE, BOOL#FALSE, BOOL#1 or BOOL#0)")
             return body.upper() in ("TRUE", "1")
         if kind_type.is_real:
             return real_value(body) if "#" not in body else float(integer_value(body))
         if kind_type.is_duration:
             return duration_ns(text)
+        if prefix.upper() in TIME_LITERAL_SHAPES:  # TOD#25, D#2024: the lexer found no date or time here
+            raise malformed_time_literal(text)
         if kind_type.name in ("CHAR", "WCHAR"):
             return string_value(body)
         return integer_value(body)

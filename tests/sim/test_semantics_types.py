@@ -75,6 +75,28 @@ def test_time_literals() -> None:
     assert sim["P.long"] == "T#1d2h3m4s5ms"
 
 
+@pytest.mark.parametrize(
+    ("declaration", "message"),
+    [
+        # IEC 61131-3 3rd ed. 6.3.5 (table 8): a duration has at least one unit; dates, times of day and
+        # date-and-times have their fixed shapes; BOOL# takes TRUE, FALSE, 0 or 1. Without these checks T#5
+        # failed with "unknown type 'T'", and TOD#25 or D#2024 loaded as 25 ns or 2024 ns after the epoch.
+        ("t : TIME := T#5;", "T#5 is not a valid TIME literal (write it like T#5s or T#1m30s)"),
+        ("t : LTIME := LTIME#5;", "not a duration: LTIME#5"),
+        ("t : TOD := TOD#25;", "TOD#25 is not a valid TOD literal"),
+        ("t : DATE := D#2024;", "D#2024 is not a valid DATE literal"),
+        ("t : DT := DT#2024;", "DT#2024 is not a valid DT literal"),
+        ("t : BOOL := BOOL#2;", "BOOL#2 is not a BOOL literal"),
+    ],
+)
+def test_malformed_time_and_typed_literals_do_not_load(declaration: str, message: str) -> None:
+    with pytest.raises(SimulationError) as caught:
+        run(declaration, "")
+    text = program(declaration, "")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.line, message in diagnostic.message) == (line_of(text, declaration), True), diagnostic
+
+
 def test_time_comparisons() -> None:
     sim = run(
         "gt, lt, ne, le : BOOL;\neq : BOOL := TRUE;",
