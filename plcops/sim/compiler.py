@@ -614,7 +614,7 @@ class _CodeCompiler:
                 return "None"
             cls = f"P_{ident(kind.pou.name)}"
             fb_init = kind.pou.member("FB_init")
-            if fb_init is not None and fb_init.kind == "METHOD" and variable is not None:
+            if fb_init is not None and fb_init.kind == "METHOD":
                 return self._fb_init(cls, fb_init, variable)
             if isinstance(init, ast.StructLiteral):
                 # fbTimer : TON := (PT := T#1s): an instance with some inputs set.
@@ -634,13 +634,14 @@ class _CodeCompiler:
             return self.value_as(init, kind)
         return _default(kind)
 
-    def _fb_init(self, cls: str, fb_init: PouInfo, variable: VarInfo) -> str:
+    def _fb_init(self, cls: str, fb_init: PouInfo, variable: VarInfo | None) -> str:
         """A new instance of a function block that has an ``FB_init`` method, which CODESYS and TwinCAT call
         when the instance is created: ``bInitRetains`` and ``bInCopyCode`` FALSE (a cold start), the other
-        inputs from the declaration's arguments (``fbAxis : FB_Axis(nId := 3);``, by name or position)."""
+        inputs from the declaration's arguments (``fbAxis : FB_Axis(nId := 3);``, by name or position).
+        Instances in arrays and structures get the inputs' declared defaults."""
         inputs = [v for v in fb_init.variables.values() if v.section == "VAR_INPUT"]
         given: dict[str, ast.Expr] = {}
-        spec = variable.decl.type
+        spec = variable.decl.type if variable is not None else None
         positional = [i for i in inputs if i.name.casefold() not in ("binitretains", "bincopycode")]
         # FB_Axis(5) parses like STRING(5): a sized type whose size is the one positional argument.
         arguments = (

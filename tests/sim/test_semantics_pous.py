@@ -883,3 +883,44 @@ END_PROGRAM
     sim.scan(3)
     sim.restart("cold")  # new instances: FB_init runs again, on fresh values
     assert sim["P.b.nId"] == 301
+
+
+def test_fb_init_runs_for_instances_in_arrays_and_structures() -> None:
+    # Every instance is created, wherever it is declared, so every one gets its FB_init call (CODESYS
+    # "FB_init ... is called for each instance"). Elements have no declaration arguments: nAxisId keeps its
+    # declared default 7, so nId = 1 + 7 * 100 = 701 in each element and in the structure member; nCalls
+    # counts one call per instance.
+    text = """
+FUNCTION_BLOCK FB_Axis
+VAR
+    nId : INT := 1;
+    nCalls : INT;
+END_VAR
+METHOD FB_init : BOOL
+VAR_INPUT
+    bInitRetains : BOOL;
+    bInCopyCode : BOOL;
+    nAxisId : INT := 7;
+END_VAR
+nId := nId + nAxisId * 100;
+nCalls := nCalls + 1;
+END_METHOD
+END_FUNCTION_BLOCK
+TYPE ST_Station :
+STRUCT
+    fbAxis : FB_Axis;
+END_STRUCT
+END_TYPE
+PROGRAM P
+VAR
+    aAxes : ARRAY[1..3] OF FB_Axis;
+    stStation : ST_Station;
+END_VAR
+END_PROGRAM
+"""
+    from plcops.sim.simulator import Simulator
+
+    sim = Simulator.from_text(text, program="P")
+    assert [sim[f"P.aAxes[{i}].nId"] for i in (1, 2, 3)] == [701, 701, 701]
+    assert [sim[f"P.aAxes[{i}].nCalls"] for i in (1, 2, 3)] == [1, 1, 1]
+    assert (sim["P.stStation.fbAxis.nId"], sim["P.stStation.fbAxis.nCalls"]) == (701, 1)
