@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Iterable, Iterator
+import re
+from collections import Counter
+from typing import Any, Iterable, Iterator
 
-from plcops.lint.context import ProjectFacts
+from plcops.lint.context import FileContext, ProjectFacts
 from plcops.lint.rule import Finding, Level, Rule
+from plcops.st import ast
 from plcops.st.symbols import PouSymbols
 from plcops.st.types import TypeRef
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 # Functions the compiler calls implicitly when they exist ("POUs for implicit checks").
 _IMPLICIT_CHECKS = frozenset(
@@ -45,10 +50,13 @@ def _declared_result_types(pou: PouSymbols) -> Iterator[str]:
 
 
 class PLC005(Rule):
-    """A function, function block or interface is not used anywhere in the project.
+    """A function, function block, interface or data type is not used anywhere in the project.
 
-    Why: unused POUs are dead weight that still has to be reviewed, tested and maintained. (Libraries
-    export POUs for other projects: disable this rule for library projects.) PROGRAMs are not reported:
+    Why: unused POUs and types are dead weight that still has to be reviewed, tested and maintained.
+    (Libraries export them for other projects: disable this rule for library projects.) A TYPE counts as
+    used when its name appears anywhere else in the project's code (not in comments), so that a type
+    named only by a typed literal (``E_State#Idle``) or ``SIZEOF`` is not reported; types used only from
+    outside the project (an HMI over ADS, I/O mappings) belong in ``keep``. PROGRAMs are not reported:
     a task runs them; nor are TcUnit test suites (function blocks that extend ``FB_TestSuite``), which
     the test runner instantiates. Option ``keep``: name patterns (``fnmatch``) of POUs used from outside
     the project, e.g. ``["FC_Public*"]``. The functions for implicit checks (``CheckBounds``,
@@ -81,7 +89,45 @@ class PLC005(Rule):
     project = True
     options = {"keep": []}
 
+    def file_facts(self, context: FileContext) -> dict[str, Any]:
+        """The file's TYPE declarations, and the words it uses besides their own names where declared."""
+        types = []
+        # Words of the code's tokens (comments are not code: a remark naming a type does not use it).
+        words = Counter(
+            word.casefold()
+            for kind, text, _, _ in context.result.tokens
+            if kind not in ("STRING", "WSTRING")
+            for word in _WORD.findall(text)
+        )
+        for decl, _ in context.nodes(ast.TypeDecl):
+            line, column = context.source.location(decl.name.span.start)
+            types.append({"name": decl.name.text, "line": line, "column": column, "end": len(decl.name.text)})
+            words[decl.name.text.casefold()] -= 1
+        return {"types": types, "words": sorted(word for word, count in words.items() if count > 0)}
+
     def check_project(self, facts: ProjectFacts) -> Iterable[Finding]:
+        yield from self._unused_pous(facts)
+        yield from self._unused_types(facts)
+
+    def _kept(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name.casefold(), pattern.casefold()) for pattern in self.settings["keep"])
+
+    def _unused_types(self, facts: ProjectFacts) -> Iterator[Finding]:
+        used: set[str] = set()
+        for file in facts.files:
+            used.update(file.extra.get(self.code, {}).get("words", []))
+            # A file with syntax errors has no words, only the names it mentions: they count too.
+            used.update(name.casefold() for name in file.references)
+        for file in facts.files:
+            for declared in file.extra.get(self.code, {}).get("types", []):
+                if declared["name"].casefold() in used or self._kept(declared["name"]):
+                    continue
+                finding = Finding(self.code, f"TYPE '{declared['name']}' is never used", 0, 0, declared["name"])
+                finding.path, finding.line, finding.column = file.path, declared["line"], declared["column"]
+                finding.end_line, finding.end_column = declared["line"], declared["column"] + declared["end"]
+                yield finding
+
+    def _unused_pous(self, facts: ProjectFacts) -> Iterator[Finding]:
         referenced: dict[str, set[str]] = {}
         for file in facts.files:
             for name in file.references:
@@ -95,8 +141,7 @@ class PLC005(Rule):
                     continue
                 if pou["kind"] == "FUNCTION" and pou["name"].casefold() in _IMPLICIT_CHECKS:
                     continue
-                name = pou["name"].casefold()
-                if any(fnmatch.fnmatchcase(name, pattern.casefold()) for pattern in self.settings["keep"]):
+                if self._kept(pou["name"]):
                     continue
                 users = referenced.get(pou["name"].casefold(), set())
                 if users:
