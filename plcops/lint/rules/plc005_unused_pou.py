@@ -11,6 +11,9 @@ from plcops.st import ast
 from plcops.st.symbols import PouSymbols
 from plcops.st.types import TypeRef
 
+# B&R Automation Studio runs these by name (init, cyclic, exit parts of a task's program).
+_RUNTIME_PROGRAMS = frozenset({"_init", "_cyclic", "_exit"})
+
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 # Functions the compiler calls implicitly when they exist ("POUs for implicit checks").
@@ -56,8 +59,10 @@ class PLC005(Rule):
     (Libraries export them for other projects: disable this rule for library projects.) A TYPE counts as
     used when its name appears anywhere else in the project's code (not in comments), so that a type
     named only by a typed literal (``E_State#Idle``) or ``SIZEOF`` is not reported; types used only from
-    outside the project (an HMI over ADS, I/O mappings) belong in ``keep``. PROGRAMs are not reported:
-    a task runs them; nor are TcUnit test suites (function blocks that extend ``FB_TestSuite``), which
+    outside the project (an HMI over ADS, I/O mappings) belong in ``keep``. A PROGRAM is
+    reported only when the linted files configure tasks (a CONFIGURATION, TwinCAT ``.TcTTO`` files) and
+    no task runs it and nothing calls it; without a task configuration, tasks are set up outside the
+    code and PROGRAMs are not reported. Nor are TcUnit test suites (function blocks that extend ``FB_TestSuite``), which
     the test runner instantiates. Option ``keep``: name patterns (``fnmatch``) of POUs used from outside
     the project, e.g. ``["FC_Public*"]``. The functions for implicit checks (``CheckBounds``,
     ``CheckDivReal``, ``CheckPointer``, ...) are called by the compiler and not reported either.
@@ -135,9 +140,12 @@ class PLC005(Rule):
         for symbols in facts.index.pous.values():
             for name in _declared_result_types(symbols):
                 referenced.setdefault(name.casefold(), set()).add(symbols.path)
+        tasks_configured = any(file.tasks for file in facts.files)
         for file in facts.files:
             for pou in file.pous:
-                if pou["kind"] in ("PROGRAM",) or pou.get("extends", "").casefold().endswith("fb_testsuite"):
+                if pou["kind"] == "PROGRAM" and (not tasks_configured or pou["name"].casefold() in _RUNTIME_PROGRAMS):
+                    continue
+                if pou.get("extends", "").casefold().endswith("fb_testsuite"):
                     continue
                 if pou["kind"] == "FUNCTION" and pou["name"].casefold() in _IMPLICIT_CHECKS:
                     continue
@@ -146,7 +154,10 @@ class PLC005(Rule):
                 users = referenced.get(pou["name"].casefold(), set())
                 if users:
                     continue
-                finding = Finding(self.code, f"{pou['kind']} '{pou['name']}' is never used", 0, 0, pou["name"])
+                message = f"{pou['kind']} '{pou['name']}' is never used"
+                if pou["kind"] == "PROGRAM":
+                    message += ": no task runs it and nothing calls it"
+                finding = Finding(self.code, message, 0, 0, pou["name"])
                 finding.path, finding.line, finding.column = file.path, pou["line"], pou["column"]
                 finding.end_line, finding.end_column = pou["line"], pou["column"] + pou["end"]
                 yield finding
