@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from plcops.project.tomlfile import error_at, read_toml, tables_in
+from plcops.project.tomlfile import SettingsFile
 from plcops.st.model import ElementaryType, Model, StructType, Type, VarInfo, resolved
 
 TABLES = ("coil", "discrete", "holding", "input")
@@ -61,6 +61,8 @@ _WORDS = {
     "LREAL": 4,
     "TIME": 2,
 }
+WORD_TYPES = frozenset(_WORDS)  # the types a Modbus point can carry
+_POINT_KEYS = ("variable", "table", "address", "unit", "type", "access", "word_order", "scale", "offset")
 
 
 @dataclass(frozen=True)
@@ -185,41 +187,44 @@ def load_map(path: Path, mapping: IoMap, resolve: Callable[[str], Type]) -> IoMa
     Raises:
         DiagnosticError: ``MAP.toml:line:col: message`` for anything invalid.
     """
-    name = str(path)
-    text, data = read_toml(path, "map")
-    for number, entry in enumerate(tables_in(data, "point", name, text), 1):
-        where = f"point {number}"
+    file = SettingsFile.read(path, "map")
+    unknown = sorted(set(file.data) - {"point"})
+    if unknown:
+        raise file.error(unknown[0], f"unknown section [{unknown[0]}] (a map file holds [[point]] tables)")
+    for number, entry in enumerate(file.tables(file.data, "point"), 1):
+        where, scope = f"point {number}", ("point", number)
+        file.check_keys(entry, _POINT_KEYS, scope, f"{where}:")
         variable = entry.get("variable")
         if not isinstance(variable, str):
-            raise error_at(name, text, "[[point]]", f'{where}: needs variable = "PATH"')
+            raise file.error("[[point]]", f'{where}: needs variable = "PATH"', scope)
         try:
             kind = resolved(resolve(variable))
         except KeyError as exc:
-            raise error_at(
-                name, text, variable, f"{where}: {exc.args[0] if exc.args else 'unknown variable'}"
-            ) from None
+            raise file.error(variable, f"{where}: {exc.args[0] if exc.args else 'unknown variable'}", scope) from None
         if isinstance(kind, StructType) or not isinstance(kind, ElementaryType):
-            raise error_at(
-                name, text, variable, f"{where}: {variable} is a {kind}: map its elementary members one by one"
-            )
+            raise file.error(variable, f"{where}: {variable} is a {kind}: map its elementary members one by one", scope)
         table = entry.get("table")
         if table not in TABLES:
-            raise error_at(name, text, str(table), f"{where}: table must be one of {', '.join(TABLES)}")
+            raise file.error("table", f"{where}: table must be one of {', '.join(TABLES)}", scope)
         type_name = str(entry.get("type", kind.name)).upper()
         if type_name not in _WORDS:
-            raise error_at(name, text, type_name, f"{where}: unsupported type {type_name}")
+            raise file.error("type", f"{where}: unsupported type {type_name}", scope)
         access = entry.get("access", "read")
         if access not in ("read", "readwrite"):
-            raise error_at(name, text, str(access), f"{where}: access must be read or readwrite")
+            raise file.error("access", f"{where}: access must be read or readwrite", scope)
         if access == "readwrite" and table in ("discrete", "input"):
-            raise error_at(name, text, str(access), f"{where}: {table} tables are read-only in Modbus")
+            raise file.error("access", f"{where}: {table} tables are read-only in Modbus", scope)
         order = entry.get("word_order", "big")
         if order not in ("big", "little"):
-            raise error_at(name, text, str(order), f"{where}: word_order must be big or little")
+            raise file.error("word_order", f"{where}: word_order must be big or little", scope)
         address = entry.get("address")
         unit = entry.get("unit", SCADA_UNIT)
         if not isinstance(address, int) or not 0 <= address <= 65535 or not isinstance(unit, int) or not 0 < unit < 248:
-            raise error_at(name, text, "address", f"{where}: address must be 0..65535 and unit 1..247")
+            raise file.error("address", f"{where}: address must be 0..65535 and unit 1..247", scope)
+        factors = [entry.get(key, default) for key, default in (("scale", 1.0), ("offset", 0.0))]
+        for key, value in zip(("scale", "offset"), factors, strict=True):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise file.error(key, f"{where}: {key} must be a number, not {value!r}", scope)
         mapping.add(
             Point(
                 variable,
@@ -227,24 +232,22 @@ def load_map(path: Path, mapping: IoMap, resolve: Callable[[str], Type]) -> IoMa
                 Location(unit, table, address),
                 access == "readwrite",
                 order,
-                float(entry.get("scale", 1.0)),
-                float(entry.get("offset", 0.0)),
+                float(factors[0]),
+                float(factors[1]),
             )
         )
-    _check_overlaps(mapping, name, text)
+    _check_overlaps(mapping, file)
     return mapping
 
 
-def _check_overlaps(mapping: IoMap, name: str, text: str) -> None:
+def _check_overlaps(mapping: IoMap, file: SettingsFile) -> None:
     seen: dict[Location, Point] = {}
     for point in mapping.points:
         for word in range(point.words):
             location = Location(point.location.unit, point.location.table, point.location.address + word)
             other = seen.get(location)
             if other is not None and other is not point:
-                raise error_at(
-                    name,
-                    text,
+                raise file.error(
                     point.path,
                     f"unit {location.unit} {location.table} {location.address} is used by {other.path} and {point.path}",
                 )

@@ -44,8 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plcops.project.tomlfile import error_at, read_toml, table_in, tables_in
-from plcops.st.literals import LiteralError, duration_ns
+from hil.iomap import WORD_TYPES
+from plcops.project.tomlfile import Scope, SettingsFile
 
 _SECTIONS = {"rig", "transport", "timing", "map", "signals", "safe_state", "plant"}
 
@@ -98,97 +98,103 @@ class Rig:
     plants: list[PlantSpec] = field(default_factory=list)
 
 
+_KEYS = {
+    "rig": ("name", "project"),
+    "transport": ("kind", "host", "port", "device", "baudrate", "parity", "stopbits", "unit", "timeout", "retries"),
+    "timing": ("cycle", "tolerance", "lockstep"),
+    "map": ("file",),
+    "plant": ("model", "inputs", "outputs", "parameters"),
+    "signal": ("table", "address", "type", "word_order"),
+}
+
+
 def load_rig(path: Path) -> Rig:
     """Read and validate a rig file.
 
     Raises:
         DiagnosticError: ``rig.toml:line:col: error: ...`` for anything invalid.
     """
-    name = str(path)
-    text, data = read_toml(path, "rig file")
-    unknown = set(data) - _SECTIONS
+    file = SettingsFile.read(path, "rig file")
+    data = file.data
+    unknown = sorted(set(data) - _SECTIONS)
     if unknown:
-        key = sorted(unknown)[0]
-        raise error_at(name, text, key, f"unknown section [{key}] (known: {', '.join(sorted(_SECTIONS))})")
+        raise file.error(unknown[0], f"unknown section [{unknown[0]}] (known: {', '.join(sorted(_SECTIONS))})")
+    for section in ("rig", "transport", "timing", "map"):
+        file.check_keys(file.table(data, section), _KEYS[section], (section,), f"[{section}]")
     base = path.parent
-    head = table_in(data, "rig", name, text)
-    rig = Rig(path, str(head.get("name", path.stem)))
-    if head.get("project"):
-        rig.project = (base / str(head["project"])).resolve()
-    transport = table_in(data, "transport", name, text)
-    kind = transport.get("kind", "tcp")
-    if kind not in ("tcp", "rtu"):
-        raise error_at(name, text, "kind", "transport kind must be tcp or rtu")
-    rig.transport = Transport(
-        kind=kind,
-        host=str(transport.get("host", "127.0.0.1")),
-        port=_integer(transport, "port", 502, name, text),
-        device=str(transport.get("device", "")),
-        baudrate=_integer(transport, "baudrate", 19200, name, text),
-        parity=str(transport.get("parity", "N")).upper()[:1],
-        stopbits=_integer(transport, "stopbits", 1, name, text),
-        unit=_integer(transport, "unit", 2, name, text),
-        timeout_s=_time(transport.get("timeout", "500ms"), name, text, "timeout") / 1e9,
-        retries=_integer(transport, "retries", 2, name, text),
-    )
-    if kind == "rtu" and not rig.transport.device:
-        raise error_at(name, text, "rtu", 'an rtu transport needs device = "/dev/..."')
-    if rig.transport.parity not in ("N", "E", "O"):
-        raise error_at(name, text, "parity", "parity must be N, E or O")
-    if not 1 <= rig.transport.port <= 65535:
-        raise error_at(name, text, "port", "port must be 1..65535")
-    if not (1 <= rig.transport.unit <= 247 if kind == "rtu" else 0 <= rig.transport.unit <= 255):
-        # RTU addresses 0 (broadcast, never answered) and 248..255 (reserved) cannot be polled.
-        raise error_at(name, text, "unit", "unit must be 1..247 on rtu (0..255 on tcp)")
-    if rig.transport.stopbits not in (1, 2):
-        raise error_at(name, text, "stopbits", "stopbits must be 1 or 2")
-    if rig.transport.baudrate <= 0:
-        raise error_at(name, text, "baudrate", "baudrate must be positive")
-    if not 0 <= rig.transport.retries <= 10:
-        raise error_at(name, text, "retries", "retries must be 0..10 (bounded)")
-    timing = table_in(data, "timing", name, text)
-    rig.cycle_ns = _time(timing.get("cycle", "10ms"), name, text, "cycle")
-    rig.tolerance_ns = _time(timing.get("tolerance", "0ms"), name, text, "tolerance")
-    rig.lockstep = bool(timing["lockstep"]) if "lockstep" in timing else None
-    if table_in(data, "map", name, text).get("file"):
-        rig.map_file = (base / str(data["map"]["file"])).resolve()
-    for signal, entry in table_in(data, "signals", name, text).items():
+    head = data.get("rig", {})
+    rig = Rig(path, file.string(head, "name", path.stem, ("rig",), "[rig] name") or path.stem)
+    project = file.string(head, "project", None, ("rig",), "[rig] project")
+    if project:
+        rig.project = (base / project).resolve()
+    rig.transport = _transport(file)
+    timing = data.get("timing", {})
+    scope: Scope = ("timing",)
+    rig.cycle_ns = file.duration(timing.get("cycle", "10ms"), "cycle", scope, "cycle", positive=True)
+    rig.tolerance_ns = file.duration(timing.get("tolerance", "0ms"), "tolerance", scope, "tolerance")
+    if rig.tolerance_ns < 0:
+        raise file.error("tolerance", "tolerance must not be negative", scope)
+    if "lockstep" in timing and not isinstance(timing["lockstep"], bool):
+        raise file.error("lockstep", f"lockstep must be true or false, not {timing['lockstep']!r}", scope)
+    rig.lockstep = timing.get("lockstep")
+    map_file = file.string(data.get("map", {}), "file", None, ("map",), "[map] file")
+    if map_file:
+        rig.map_file = (base / map_file).resolve()
+    for signal, entry in file.table(data, "signals").items():
+        scope = ("signals",)
         if (
             not isinstance(entry, dict)
             or entry.get("table") not in ("coil", "discrete", "holding", "input")
             or not isinstance(entry.get("address"), int)
         ):
-            raise error_at(
-                name, text, signal, f"signal {signal}: needs table (coil, discrete, holding, input) and address"
+            raise file.error(
+                signal, f"signal {signal}: needs table (coil, discrete, holding, input) and address", scope
             )
+        file.check_keys(entry, _KEYS["signal"], scope, f"signal {signal}:")
+        file.integer(entry, "address", 0, scope, f"signal {signal}: address", 0, 65535)
+        if str(entry.get("type", "INT")).upper() not in WORD_TYPES:
+            raise file.error("type", f"signal {signal}: unsupported type {entry['type']!r}", scope)
+        if entry.get("word_order", "big") not in ("big", "little"):
+            raise file.error("word_order", f"signal {signal}: word_order must be big or little", scope)
         rig.signals[signal] = dict(entry)
-    rig.safe_state = dict(table_in(data, "safe_state", name, text))
-    for entry in tables_in(data, "plant", name, text):
-        if not isinstance(entry, dict) or ":" not in str(entry.get("model", "")):
-            raise error_at(name, text, "model", '[[plant]] needs model = "module:Class"')
+    rig.safe_state = dict(file.table(data, "safe_state"))
+    for number, entry in enumerate(file.tables(data, "plant"), 1):
+        scope = ("plant", number)
+        file.check_keys(entry, _KEYS["plant"], scope, f"[[plant]] {number}:")
+        if ":" not in str(entry.get("model", "")):
+            raise file.error("model", '[[plant]] needs model = "module:Class"', scope)
         rig.plants.append(
             PlantSpec(
                 str(entry["model"]),
-                dict(entry.get("inputs", {})),
-                dict(entry.get("outputs", {})),
-                dict(entry.get("parameters", {})),
+                dict(file.table(entry, "inputs", scope)),
+                dict(file.table(entry, "outputs", scope)),
+                dict(file.table(entry, "parameters", scope)),
             )
         )
     return rig
 
 
-def _integer(table: dict[str, Any], key: str, default: int, path: str, text: str) -> int:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise error_at(path, text, key, f"{key} must be a whole number, not {value!r}")
-    return value
-
-
-def _time(value: Any, path: str, text: str, key: str) -> int:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return round(value * 1e9)
-    try:
-        literal = str(value).strip()
-        return duration_ns(literal if "#" in literal else f"T#{literal}")
-    except LiteralError:
-        raise error_at(path, text, key, f"{key}: '{value}' is not a time") from None
+def _transport(file: SettingsFile) -> Transport:
+    table, scope = file.data.get("transport", {}), ("transport",)
+    kind = table.get("kind", "tcp")
+    if kind not in ("tcp", "rtu"):
+        raise file.error("kind", "transport kind must be tcp or rtu", scope)
+    # RTU addresses 0 (broadcast, never answered) and 248..255 (reserved) cannot be polled.
+    units = (1, 247) if kind == "rtu" else (0, 255)
+    transport = Transport(
+        kind=kind,
+        host=file.string(table, "host", "127.0.0.1", scope, "host") or "127.0.0.1",
+        port=file.integer(table, "port", 502, scope, "port", 1, 65535),
+        device=file.string(table, "device", "", scope, "device") or "",
+        baudrate=file.integer(table, "baudrate", 19200, scope, "baudrate", 1, 10_000_000),
+        parity=str(table.get("parity", "N")).upper()[:1],  # "E", "even" and "Even" alike
+        stopbits=file.integer(table, "stopbits", 1, scope, "stopbits", 1, 2),
+        unit=file.integer(table, "unit", 2, scope, f"unit (on {kind})", *units),
+        timeout_s=file.duration(table.get("timeout", "500ms"), "timeout", scope, "timeout", positive=True) / 1e9,
+        retries=file.integer(table, "retries", 2, scope, "retries (bounded)", 0, 10),
+    )
+    if kind == "rtu" and not transport.device:
+        raise file.error("rtu", 'an rtu transport needs device = "/dev/..."', scope)
+    if transport.parity not in ("N", "E", "O"):
+        raise file.error("parity", "parity must be N, E or O", scope)
+    return transport

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from plcops.project.tomlfile import error_at, error_in_file, read_toml, table_in
-from plcops.st.diagnostics import DiagnosticError
+from plcops.project.tomlfile import SettingsFile
 from plcops.st.formatter import FormatOptions
 
 CONFIG_NAME = "plcops.toml"
@@ -60,7 +59,7 @@ class ProjectConfig:
         sources: source folders/files relative to the project root.
         fmt: formatter settings.
         raw: the whole TOML document, for sections later layers read themselves.
-        text: the file's text, to place their errors (:func:`plcops.project.tomlfile.error_at`).
+        text: the file's text, to place their errors (see :attr:`settings_file`).
     """
 
     path: Path | None = None
@@ -70,6 +69,11 @@ class ProjectConfig:
     target: TargetSettings = field(default_factory=TargetSettings)
     raw: dict[str, Any] = field(default_factory=dict)
     text: str = ""
+
+    @property
+    def settings_file(self) -> SettingsFile:
+        """The file as a :class:`SettingsFile`, for layers that read and check their own sections."""
+        return SettingsFile(self.path or Path(CONFIG_NAME), self.text, self.raw)
 
     @property
     def root(self) -> Path | None:
@@ -89,27 +93,21 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def _error(path: Path, message: str, needle: str) -> DiagnosticError:
-    return error_in_file(path, needle, message)
-
-
-def _fmt_options(path: Path, table: Any) -> FormatOptions:
-    if not isinstance(table, dict):
-        raise _error(path, "[fmt] must be a table", "fmt")
+def _fmt_options(file: SettingsFile) -> FormatOptions:
+    table = file.table(file.data, "fmt")
+    file.check_keys(table, _FMT_KEYS, ("fmt",), "[fmt]")
     values: dict[str, Any] = {}
     for key, value in table.items():
-        expected = _FMT_KEYS.get(key)
-        if expected is None:
-            raise _error(path, f"[fmt] unknown setting {key!r} (known: {', '.join(sorted(_FMT_KEYS))})", key)
+        expected = _FMT_KEYS[key]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise _error(path, f"[fmt] {key} must be {expected.__name__}, not {value!r}", key)
+            raise file.error(key, f"[fmt] {key} must be {expected.__name__}, not {value!r}", ("fmt",))
         values[key] = value
     if values.get("indent") == "tab":
         values["indent"] = 0
     try:
         return FormatOptions(**values)
     except ValueError as exc:
-        raise _error(path, f"[fmt] {exc}", "fmt") from None
+        raise file.error("fmt", f"[fmt] {exc}") from None
 
 
 def load_config(path: Path | None) -> ProjectConfig:
@@ -120,25 +118,20 @@ def load_config(path: Path | None) -> ProjectConfig:
     """
     if path is None:
         return ProjectConfig()
-    text, raw = read_toml(path, "the project file")
-    name = str(path)
-    unknown = sorted(set(raw) - set(SECTIONS))
+    file = SettingsFile.read(path, "the project file")
+    unknown = sorted(set(file.data) - set(SECTIONS))
     if unknown:
-        raise error_at(name, text, unknown[0], f"unknown section [{unknown[0]}] (known: {', '.join(SECTIONS)})")
-    project = table_in(raw, "project", name, text)
-    config = ProjectConfig(path=path, raw=raw, text=text)
-    unknown = sorted(set(project) - {"name", "sources"})
-    if unknown:
-        raise error_at(name, text, unknown[0], f"[project] unknown setting {unknown[0]!r} (known: name, sources)")
+        raise file.error(unknown[0], f"unknown section [{unknown[0]}] (known: {', '.join(SECTIONS)})")
+    project = file.table(file.data, "project")
+    file.check_keys(project, ("name", "sources"), ("project",), "[project]")
+    config = ProjectConfig(path=path, raw=file.data, text=file.text)
     config.name = str(project.get("name", path.parent.name))
     sources = project.get("sources", ["."])
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        raise error_at(name, text, "sources", "[project] sources must be a list of paths")
+        raise file.error("sources", "[project] sources must be a list of paths", ("project",))
     config.sources = sources
-    if "fmt" in raw:
-        config.fmt = _fmt_options(path, raw["fmt"])
-    if "target" in raw:
-        config.target = _target(path, raw["target"])
+    config.fmt = _fmt_options(file)
+    config.target = _target(file)
     return config
 
 
@@ -151,32 +144,19 @@ def target_of(paths: Sequence[Path | str]) -> TargetSettings:
     return load_config(find_config(Path(paths[0]))).target if paths else TargetSettings()
 
 
-def _target(path: Path, table: Any) -> TargetSettings:
-    from plcops.st.literals import LiteralError, duration_ns
-
-    if not isinstance(table, dict):
-        raise _error(path, "[target] must be a table", "target")
-    unknown = set(table) - {"runtime", "cycle", "program"}
-    if unknown:
-        raise _error(
-            path,
-            f"[target] unknown setting {sorted(unknown)[0]!r} (known: cycle, program, runtime)",
-            sorted(unknown)[0],
-        )
+def _target(file: SettingsFile) -> TargetSettings:
+    scope = ("target",)
+    table = file.table(file.data, "target")
+    file.check_keys(table, ("runtime", "cycle", "program"), scope, "[target]")
     target = TargetSettings()
     runtime = table.get("runtime", target.runtime)
     if runtime not in RUNTIMES:
-        raise _error(path, f"[target] runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}", "runtime")
+        raise file.error("runtime", f"[target] runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}", scope)
     target.runtime = runtime
-    cycle = str(table.get("cycle", target.cycle))
-    try:
-        if duration_ns(cycle if "#" in cycle else f"T#{cycle}") <= 0:
-            raise LiteralError("not positive")
-    except LiteralError:
-        raise _error(path, f'[target] cycle must be a positive time such as "10ms", not {cycle!r}', "cycle") from None
+    cycle = table.get("cycle", target.cycle)
+    if not isinstance(cycle, str):  # kept as text: consumers parse it like a task's INTERVAL
+        raise file.error("cycle", f'[target] cycle must be a positive time such as "10ms", not {cycle!r}', scope)
+    file.duration(cycle, "cycle", scope, "[target] cycle", positive=True)
     target.cycle = cycle
-    program = table.get("program")
-    if program is not None and not isinstance(program, str):
-        raise _error(path, "[target] program must be the name of a PROGRAM", "program")
-    target.program = program
+    target.program = file.string(table, "program", None, scope, "[target] program")
     return target

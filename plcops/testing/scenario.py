@@ -51,7 +51,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from plcops.project.tomlfile import error_at, read_toml, table_in, tables_in
+from plcops.project.tomlfile import Scope, SettingsFile
 from plcops.st.literals import LiteralError, duration_ns, format_duration
 
 SUFFIX = ".scenario.toml"
@@ -151,47 +151,47 @@ class ScenarioResult:
 # ---------------------------------------------------------------------------------------------- reading
 
 
+_SCENARIO_KEYS = ("name", "program", "cycle", "timeout")
+_STEP_KEYS = ("at", "set", "expect", "expect_within", "expect_change", "expect_stays", "note")
+
+
 def load_scenarios(path: Path) -> list[Scenario]:
     """The scenarios of a file (one per ``[[case]]``, or one).
 
     Raises:
         DiagnosticError: malformed TOML or an invalid scenario, with the file and, where known, the line.
     """
-    name = str(path)
-    text, data = read_toml(path, "scenario")
-    cases = tables_in(data, "case", name, text) or [{}]
-    return [_scenario(data, case, name, text) for case in cases]
-
-
-def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) -> Scenario:
-    head = table_in(data, "scenario", path, text)
-    unknown = set(data) - {"scenario", "signals", "step", "case"}
+    file = SettingsFile.read(path, "scenario")
+    unknown = sorted(set(file.data) - {"scenario", "signals", "step", "case"})
     if unknown:
-        raise error_at(
-            path,
-            text,
-            sorted(unknown)[0],
-            f"unknown section '{sorted(unknown)[0]}' (known: scenario, signals, step, case)",
-        )
+        raise file.error(unknown[0], f"unknown section '{unknown[0]}' (known: scenario, signals, step, case)")
+    cases = file.tables(file.data, "case") or [{}]
+    return [_scenario(file, case) for case in cases]
+
+
+def _scenario(file: SettingsFile, case: dict[str, Any]) -> Scenario:
+    data, path = file.data, file.name
+    head = file.table(data, "scenario")
+    file.check_keys(head, _SCENARIO_KEYS, ("scenario",), "[scenario]")
     signals = data.get("signals", {})
     if not isinstance(signals, dict) or not all(isinstance(v, str) for v in signals.values()):
-        raise error_at(path, text, "signals", "[signals] maps names to variable paths (strings)")
+        raise file.error("signals", "[signals] maps names to variable paths (strings)")
     parameters = {k: v for k, v in case.items() if k != "name"}
     steps: list[Step] = []
-    for number, entry in enumerate(tables_in(data, "step", path, text), 1):
-        unknown_keys = set(entry) - {"at", "set", "expect", "expect_within", "expect_change", "expect_stays", "note"}
+    for number, entry in enumerate(file.tables(data, "step"), 1):
+        scope: Scope = ("step", number)
+        unknown_keys = sorted(set(entry) - set(_STEP_KEYS))
         if unknown_keys:
-            key = sorted(unknown_keys)[0]
-            raise error_at(path, text, key, f"step {number}: unknown key '{key}'")
-        at = _time(entry.get("at", "0s"), path, text, f"step {number} at")
+            raise file.error(unknown_keys[0], f"step {number}: unknown key '{unknown_keys[0]}'", scope)
+        at = file.duration(entry.get("at", "0s"), "at", scope, f"step {number} at")
         step = Step(at)
-        for signal, value in table_in(entry, "set", path, text).items():
-            step.settings[_signal(signal, signals, path, text)] = _parameter(value, parameters, path, text, number)
-        for signal, value in table_in(entry, "expect", path, text).items():
+        for signal, value in file.table(entry, "set", scope).items():
+            step.settings[_signal(signal, signals, file, scope)] = _parameter(value, parameters, file, number)
+        for signal, value in file.table(entry, "expect", scope).items():
             step.expectations.append(
                 Expectation(
-                    _signal(signal, signals, path, text),
-                    _parameter(value, parameters, path, text, number),
+                    _signal(signal, signals, file, scope),
+                    _parameter(value, parameters, file, number),
                     "at",
                     at,
                     step=number,
@@ -206,16 +206,15 @@ def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) 
             if table is None:
                 continue
             if not isinstance(table, dict) or window_key not in table:
-                raise error_at(
-                    path, text, key, f"step {number}: {key} needs '{window_key} = \"<time>\"' and the expected signals"
-                )
-            window = _time(table[window_key], path, text, f"step {number} {key}")
+                message = f"step {number}: {key} needs '{window_key} = \"<time>\"' and the expected signals"
+                raise file.error(key, message, scope)
+            window = file.duration(table[window_key], window_key, scope, f"step {number} {key}")
             for signal, value in table.items():
                 if signal == window_key:
                     continue
                 expectation = Expectation(
-                    _signal(signal, signals, path, text),
-                    _parameter(value, parameters, path, text, number),
+                    _signal(signal, signals, file, scope),
+                    _parameter(value, parameters, file, number),
                     mode,
                     at,
                     window,
@@ -224,65 +223,57 @@ def _scenario(data: dict[str, Any], case: dict[str, Any], path: str, text: str) 
                 step.expectations.append(expectation)
         steps.append(step)
     steps.sort(key=lambda s: s.at_ns)
-    name = str(head.get("name") or Path(path).name.removesuffix(SUFFIX))
+    head_scope: Scope = ("scenario",)
+    name = file.string(head, "name", None, head_scope, "[scenario] name") or Path(path).name.removesuffix(SUFFIX)
     cycle = head.get("cycle", "10ms")
-    if not isinstance(cycle, str) or _time(cycle, path, text, "cycle") <= 0:
-        raise error_at(path, text, "cycle", f'cycle: expected a positive time such as "10ms", not {cycle!r}')
+    if not isinstance(cycle, str):  # kept as text: the simulator reads it like a task's INTERVAL
+        raise file.error("cycle", f'[scenario] cycle must be a positive time such as "10ms", not {cycle!r}', head_scope)
+    file.duration(cycle, "cycle", head_scope, "[scenario] cycle", positive=True)
     scenario = Scenario(
         name,
         path,
         dict(signals),
         steps,
         0,
-        head.get("program"),
+        file.string(head, "program", None, head_scope, "[scenario] program"),
         cycle,
         str(case.get("name", "")) if case else "",
     )
     scenario.timeout_ns = (
-        _time(head["timeout"], path, text, "timeout") if "timeout" in head else scenario.end_ns + 1_000_000_000
+        file.duration(head["timeout"], "timeout", head_scope, "[scenario] timeout", positive=True)
+        if "timeout" in head
+        else scenario.end_ns + 1_000_000_000
     )
     return scenario
 
 
-def _time(value: Any, path: str, text: str, where: str) -> int:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return round(value * 1_000_000_000)  # plain numbers are seconds
-    if not isinstance(value, str):
-        raise error_at(path, text, where.split()[-1], f'{where}: expected a time such as "1.5s" or "T#200ms"')
-    literal = value.strip()
-    try:
-        return duration_ns(literal if "#" in literal else f"T#{literal}")
-    except LiteralError:
-        raise error_at(path, text, value, f"{where}: '{value}' is not a time") from None
-
-
-def _signal(name: str, signals: dict[str, str], path: str, text: str) -> str:
+def _signal(name: str, signals: dict[str, str], file: SettingsFile, scope: Scope) -> str:
     """A step's signal: a name from [signals], or a variable path written directly."""
     if name in signals:
         return name
     if "." in name:
         return name
-    raise error_at(
-        path, text, name, f"unknown signal '{name}' (declare it in [signals] or write a full path such as GVL.x)"
+    raise file.error(
+        name, f"unknown signal '{name}' (declare it in [signals] or write a full path such as GVL.x)", scope
     )
 
 
-def _parameter(value: Any, parameters: dict[str, Any], path: str, text: str, step: int) -> Any:
+def _parameter(value: Any, parameters: dict[str, Any], file: SettingsFile, step: int) -> Any:
+    scope = ("step", step)
     if isinstance(value, str) and value.startswith("$"):
         key = value[1:]
         if key not in parameters:
-            raise error_at(path, text, value, f"step {step}: no parameter '{key}' in this [[case]]")
+            raise file.error(value, f"step {step}: no parameter '{key}' in this [[case]]", scope)
         return parameters[key]
     if isinstance(value, dict):
         keys = set(value) - {"tolerance"}
         if len(keys) != 1 or not keys <= _COMPARISONS:
-            raise error_at(
-                path,
-                text,
+            raise file.error(
                 "tolerance" if not keys else sorted(keys)[0],
                 f"step {step}: a comparison is one of {', '.join(sorted(_COMPARISONS))} (with optional tolerance)",
+                scope,
             )
-        return {k: _parameter(v, parameters, path, text, step) for k, v in value.items()}
+        return {k: _parameter(v, parameters, file, step) for k, v in value.items()}
     return value
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from plcops.project.config import ProjectConfig
-from plcops.project.tomlfile import error_at, table_in
+from plcops.project.tomlfile import Scope
 from plcops.sim.compiler import ident
 from plcops.sim.simulator import SimulationError, Simulator, parse_duration
 from plcops.st import ast
@@ -121,43 +121,40 @@ def test_settings(config: ProjectConfig) -> TestSettings:
     Raises:
         DiagnosticError: ``plcops.toml:line:col: message`` for an unknown key or a value of the wrong kind.
     """
-    name, text = str(config.path or "plcops.toml"), config.text
-    table = table_in(config.raw, "test", name, text)
-    unknown = sorted(set(table) - set(_TEST_KEYS))
-    if unknown:
-        raise error_at(
-            name, text, unknown[0], f"[test] unknown setting {unknown[0]!r} (known: {', '.join(_TEST_KEYS)})"
-        )
+    file, scope = config.settings_file, ("test",)
+    table = file.table(file.data, "test")
+    file.check_keys(table, _TEST_KEYS, scope, "[test]")
     settings = TestSettings(cycle=config.target.cycle)
     for key in ("paths", "patterns"):
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise error_at(name, text, key, f"[test] {key} must be a list of strings")
+            raise file.error(key, f"[test] {key} must be a list of strings", scope)
         setattr(settings, key, value)
-    program = table.get("program")
-    if program is not None and not isinstance(program, str):
-        raise error_at(name, text, "program", "[test] program must be the name of a PROGRAM")
-    settings.program = program
-    settings.cycle = str(table.get("cycle", settings.cycle))
-    try:
-        if parse_duration(settings.cycle) <= 0:
-            raise ValueError("not positive")
-    except ValueError:
-        raise error_at(
-            name, text, "cycle", f'[test] cycle must be a positive time such as "10ms", not {table.get("cycle")!r}'
-        ) from None
+    settings.program = file.string(table, "program", None, scope, "[test] program")
+    cycle = table.get("cycle", settings.cycle)
+    if not isinstance(cycle, str):
+        raise file.error("cycle", f'[test] cycle must be a positive time such as "10ms", not {cycle!r}', scope)
+    file.duration(cycle, "cycle", scope, "[test] cycle", positive=True)
+    settings.cycle = cycle
     settings.timeout = str(table.get("timeout", settings.timeout))
-    timeouts = table_in(table, "timeouts", name, text, "test.timeouts")
+    timeouts = file.table(table, "timeouts", scope)
     settings.timeouts = {str(pattern): str(value) for pattern, value in timeouts.items()}
-    checks = [("[test] timeout", "timeout", settings.timeout)]
-    checks += [(f"[test.timeouts] {pattern!r}", pattern, value) for pattern, value in settings.timeouts.items()]
-    for label, key, value in checks:
+    checks: list[tuple[str, str, str, Scope]] = [("[test] timeout", "timeout", settings.timeout, scope)]
+    checks += [
+        (f"[test.timeouts] {pattern!r}", pattern, value, ("test", "timeouts"))
+        for pattern, value in settings.timeouts.items()
+    ]
+    for label, key, value, where in checks:
         try:
-            parse_timeout(value)
+            timeout = parse_timeout(value)
         except ValueError:
-            raise error_at(
-                name, text, key, f'{label}: expected a time ("T#5s") or a number of scans ("500 scans"), not {value!r}'
-            ) from None
+            timeout = TestTimeout()
+        if not (timeout.ns or 0) > 0 and not (timeout.scans or 0) > 0:
+            raise file.error(
+                key,
+                f'{label}: expected a positive time ("T#5s") or number of scans ("500 scans"), not {value!r}',
+                where,
+            )
     return settings
 
 

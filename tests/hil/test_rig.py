@@ -78,9 +78,9 @@ RIG_ERRORS = [
     ('[transport]\nkind = "udp"\n', 2, "transport kind must be tcp or rtu"),
     ('[transport]\nkind = "rtu"\nbaudrate = 9600\n', 2, 'an rtu transport needs device = "/dev/..."'),
     ('[transport]\nkind = "rtu"\ndevice = "/dev/ttyS0"\nparity = "X"\n', 4, "parity must be N, E or O"),
-    ("[transport]\nretries = 11\n", 2, "retries must be 0..10 (bounded)"),
-    ('[transport]\ntimeout = "soon"\n', 2, "timeout: 'soon' is not a time"),
-    ('[timing]\ncycle = "10 parsecs"\n', 2, "cycle: '10 parsecs' is not a time"),
+    ("[transport]\nretries = 11\n", 2, "retries (bounded) must be 0..10, not 11"),
+    ('[transport]\ntimeout = "soon"\n', 2, "timeout must be a positive time such as \"10ms\", not 'soon'"),
+    ('[timing]\ncycle = "10 parsecs"\n', 2, "cycle must be a positive time such as \"10ms\", not '10 parsecs'"),
     (
         '[signals]\nlevel = { table = "register", address = 1 }\n',
         2,
@@ -90,8 +90,8 @@ RIG_ERRORS = [
     ("[rig\n", 1, "invalid TOML"),
     ('[transport]\nport = "502"\n', 2, "port must be a whole number, not '502'"),
     ("[transport]\nport = 70000\n", 2, "port must be 1..65535"),
-    ('[transport]\nkind = "rtu"\ndevice = "/dev/ttyS0"\nunit = 0\n', 4, "unit must be 1..247 on rtu"),
-    ("[transport]\nstopbits = 3\n", 2, "stopbits must be 1 or 2"),
+    ('[transport]\nkind = "rtu"\ndevice = "/dev/ttyS0"\nunit = 0\n', 4, "unit (on rtu) must be 1..247, not 0"),
+    ("[transport]\nstopbits = 3\n", 2, "stopbits must be 1..2, not 3"),
     ("timing = 5\n", 1, "timing must be a table"),
     ("plant = [1]\n", 1, "plant 1: must be a table"),
 ]

@@ -144,8 +144,8 @@ def test_bad_worker_count_is_a_usage_error(example: Path) -> None:
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ("program = 7", "[test] program must be the name of a PROGRAM"),
-        ('timeouts = { "TS_*" = "soon" }', "[test.timeouts] 'TS_*': expected a time"),
+        ("program = 7", "[test] program must be a string, not 7"),
+        ('timeouts = { "TS_*" = "soon" }', "[test.timeouts] 'TS_*': expected a positive time"),
         ('patterns = "TS_*.st"', "[test] patterns must be a list of strings"),
         ('cylce = "10ms"', "[test] unknown setting 'cylce'"),
     ],
