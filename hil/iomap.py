@@ -30,6 +30,7 @@ access = "read"                          # read | readwrite (coils and holding r
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from plcops.project.tomlfile import SettingsFile
+from plcops.st.literals import LiteralError, duration_ns
 from plcops.st.model import ElementaryType, Model, StructType, Type, VarInfo, resolved
 
 TABLES = ("coil", "discrete", "holding", "input")
@@ -277,6 +279,34 @@ _RANGES = {
 _SIGNED = {"SINT", "INT", "DINT", "LINT"}
 
 
+def scenario_value(value: Any, point: Point) -> Any:
+    """A value a scenario or rig file gives for a point, checked as the simulator checks a write, so
+    that a HIL run refuses what ``plcops test`` refuses: BOOL takes TRUE/FALSE (or 0/1), integers take
+    integers (1.7 is not rounded), TIME takes ``"T#2s"`` (sent in milliseconds) or milliseconds.
+
+    Raises:
+        ValueError: a value of the wrong kind.
+    """
+    if point.location.table in ("coil", "discrete") or point.type == "BOOL":
+        if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
+            return bool(value)
+        raise ValueError(f"{value!r} is not TRUE/FALSE")
+    if point.type == "TIME" and isinstance(value, str):
+        literal = value.strip()
+        try:
+            return duration_ns(literal if "#" in literal else f"T#{literal}") // 1_000_000
+        except LiteralError:
+            raise ValueError(f"{value!r} is not a time") from None
+    scaled = point.scale != 1.0 or point.offset != 0.0
+    if point.type in ("REAL", "LREAL") or scaled:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{value!r} is not a number")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not an integer")
+    return value
+
+
 def to_words(value: Any, point: Point, *, strict: bool = False) -> list[int]:
     """A PLC value as the registers (or the one coil state) that carry it.
 
@@ -284,6 +314,8 @@ def to_words(value: Any, point: Point, *, strict: bool = False) -> list[int]:
     ``strict`` (what the HIL runner writes: it must not wrap a scenario's 40000 into an INT's -25536);
     otherwise it wraps, as a PLC's own conversion to a narrower type does (what a server reads out).
     """
+    if strict:
+        value = scenario_value(value, point)
     kind = point.type
     if point.location.table in ("coil", "discrete"):
         return [1 if value else 0]
@@ -295,6 +327,8 @@ def to_words(value: Any, point: Point, *, strict: bool = False) -> list[int]:
         packed = struct.pack(">f" if kind == "REAL" else ">d", float(value))
     else:
         words = _WORDS.get(kind, 1)
+        if not math.isfinite(value):
+            raise ValueError(f"{value} cannot be carried by {kind}")
         number = round(value)
         low, high = _RANGES.get(kind, (-(2 ** (16 * words - 1)), 2 ** (16 * words) - 1))
         if strict and not low <= number <= high:

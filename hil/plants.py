@@ -118,8 +118,8 @@ def load_plant(reference: str, parameters: dict[str, Any], *, base_dir: Path | N
     module_name, _, class_name = reference.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as exc:
-        raise ValueError(f"plant model {reference}: {exc}") from None
+    except Exception as exc:  # a user's module: ImportError, AttributeError, or its own SyntaxError or failure
+        raise ValueError(f"plant model {reference}: {type(exc).__name__}: {exc}") from None
     arguments = dict(parameters)
     try:
         accepts_base = "base_dir" in inspect.signature(cls).parameters
@@ -129,8 +129,8 @@ def load_plant(reference: str, parameters: dict[str, Any], *, base_dir: Path | N
         arguments.setdefault("base_dir", str(base_dir))
     try:
         plant = cls(**arguments)
-    except TypeError as exc:
-        raise ValueError(f"plant model {reference}: {exc}") from None
+    except Exception as exc:  # wrong parameters (TypeError), or the model's own start-up failing
+        raise ValueError(f"plant model {reference}: {type(exc).__name__}: {exc}") from None
     if not callable(getattr(plant, "step", None)):
         raise ValueError(f"plant model {reference} has no step(dt, outputs) method")
     return plant  # type: ignore[no-any-return]

@@ -158,6 +158,16 @@ def load_rig(path: Path) -> Rig:
             raise file.error("word_order", f"signal {signal}: word_order must be big or little", scope)
         rig.signals[signal] = dict(entry)
     rig.safe_state = dict(file.table(data, "safe_state"))
+    for signal, value in rig.safe_state.items():
+        # TRUE/FALSE, a number, or a TIME literal: "false" in quotes would be a string, and a string is TRUE.
+        if (isinstance(value, str) and not value.upper().startswith(("T#", "TIME#"))) or isinstance(
+            value, (list, dict)
+        ):
+            raise file.error(
+                signal,
+                f"[safe_state] {signal}: {value!r} is not a value (write true, false or a number)",
+                ("safe_state",),
+            )
     for number, entry in enumerate(file.tables(data, "plant"), 1):
         scope = ("plant", number)
         file.check_keys(entry, _KEYS["plant"], scope, f"[[plant]] {number}:")

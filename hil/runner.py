@@ -36,6 +36,7 @@ from hil.plants import PlantModel, load_plant
 from hil.rig import Rig
 from hil.virtual_plc import CONTROL
 from plcops.render import render
+from plcops.st.literals import format_duration
 from plcops.testing.scenario import Scenario, ScenarioResult, run_scenario
 
 
@@ -48,38 +49,86 @@ class RunInterrupted(KeyboardInterrupt):
     ``results`` holds the scenarios run so far, the interrupted one last (its error says so, its
     safe_state what was written); ``cause`` is ``"Ctrl-C"`` or ``"SIGTERM"``."""
 
-    def __init__(self, results: list[HilResult], cause: str = "Ctrl-C") -> None:
+    def __init__(self, results: list[HilResult], cause: str) -> None:
         super().__init__(f"interrupted ({cause})")
         self.results = results
         self.cause = cause
 
 
+@dataclass
+class _Stopping:
+    """What :func:`stop_signals` knows: the first stop signal's cause, and whether it is held back."""
+
+    cause: str = ""
+    shielded: int = 0  # depth of shielded() blocks: a stop signal waits until they end
+    pending: bool = False
+
+
+_stopping: _Stopping | None = None
+
+
+def cause_of(interrupt: KeyboardInterrupt) -> str:
+    """``"Ctrl-C"`` or ``"SIGTERM"``: what stopped a run (a bare KeyboardInterrupt is Ctrl-C)."""
+    return str(interrupt.args[0]) if interrupt.args else "Ctrl-C"
+
+
 @contextmanager
 def stop_signals() -> Iterator[None]:
-    """Within: SIGTERM (a cancelled CI job, ``systemctl stop``) stops a run the way Ctrl-C does, and a
-    second signal while the safe state is being written is ignored rather than cutting it short.
+    """Within: SIGTERM (a cancelled CI job, ``systemctl stop``) stops a run the way Ctrl-C does; a stop
+    signal that arrives while the safe state is written (:func:`shielded`) waits until it is done; and
+    signals after the first are ignored, so that nothing cuts the safe state or the reports short.
 
     SIGINT left ignored by the parent (a background job) stays ignored, as Unix programs do. Outside the
     main thread (where Python cannot take signals) this does nothing.
     """
+    global _stopping
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    stopping: list[str] = []
+    state = _Stopping()
 
     def stop(number: int, _frame: Any) -> None:
-        if stopping:
-            return  # already stopping: let the safe state finish
-        stopping.append("Ctrl-C" if number == os_signal.SIGINT else os_signal.Signals(number).name)
-        raise KeyboardInterrupt(stopping[0])
+        if state.cause:
+            return  # already stopping
+        state.cause = "Ctrl-C" if number == os_signal.SIGINT else os_signal.Signals(number).name
+        if state.shielded:
+            state.pending = True
+            return
+        raise KeyboardInterrupt(state.cause)
 
     taken = [s for s in (os_signal.SIGINT, os_signal.SIGTERM) if os_signal.getsignal(s) is not os_signal.SIG_IGN]
     previous = {number: os_signal.signal(number, stop) for number in taken}
+    outer, _stopping = _stopping, state
     try:
         yield
     finally:
+        _stopping = outer
         for number, handler in previous.items():
             os_signal.signal(number, handler)
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """Within: a stop signal (under :func:`stop_signals`) is held back until the block ends, then
+    reported by :func:`held_stop`: writing the safe state must not be cut short."""
+    state = _stopping
+    if state is None:
+        yield
+        return
+    state.shielded += 1
+    try:
+        yield
+    finally:
+        state.shielded -= 1
+
+
+def held_stop() -> str:
+    """The cause of a stop signal held back by :func:`shielded` and not yet acted on ('' when none)."""
+    state = _stopping
+    if state is None or not state.pending:
+        return ""
+    state.pending = False
+    return state.cause
 
 
 @dataclass
@@ -103,7 +152,14 @@ class ModbusTarget:
     """A scenario target over Modbus (TCP or RTU), with plant models in the loop."""
 
     def __init__(
-        self, rig: Rig, scenario: Scenario, iomap: IoMap | None, *, lockstep: bool, scans_per_cycle: int = 1
+        self,
+        rig: Rig,
+        scenario: Scenario,
+        iomap: IoMap | None,
+        *,
+        lockstep: bool,
+        scans_per_cycle: int = 1,
+        signals: dict[str, str] | None = None,
     ) -> None:
         self.rig = rig
         self.cycle_ns = rig.cycle_ns
@@ -121,6 +177,12 @@ class ModbusTarget:
             for signal in [*spec.inputs.values(), *spec.outputs.values()]:
                 if signal not in self.points:
                     self.points[signal] = self._point(signal, scenario.signals.get(signal, signal), iomap)
+        # Every declared safe-state signal gets its point up front: a name no address can be found for
+        # fails the scenario before anything is driven.
+        known = {**(signals or {}), **scenario.signals}
+        for signal in rig.safe_state:
+            if signal not in self.points:
+                self.points[signal] = self._point(signal, known.get(signal, signal), iomap)
         self.driven: set[str] = set()
         self._received = b""  # the bytes that came back for the last request
         self.client = self._client()
@@ -252,7 +314,7 @@ class ModbusTarget:
         scan request is sent again)."""
         try:
             response = self.client.read_holding_registers(CONTROL + 1, count=2, device_id=self.rig.transport.unit)
-        except ModbusException:
+        except (ModbusException, OSError):
             self.client.close()
             return False
         if response.isError():
@@ -268,9 +330,15 @@ class ModbusTarget:
                 produced = plant.step(dt, outputs)
             except Exception as exc:  # a user's model: report it as the rig's failure, then go safe
                 raise HilError(f"plant model {spec.model} failed: {type(exc).__name__}: {exc}") from None
+            if not isinstance(produced, dict):
+                raise HilError(f"plant model {spec.model}: step() must return a dict of outputs, not {produced!r}")
+            missing = sorted(set(spec.outputs) - set(produced))
+            if missing:  # a misspelt output in the rig file would otherwise leave a PLC input undriven
+                raise HilError(
+                    f"plant model {spec.model} returned no output {missing[0]!r} (it returned: {', '.join(sorted(produced)) or 'nothing'})"
+                )
             for name, signal in spec.outputs.items():
-                if name in produced:
-                    self.write(signal, produced[name])
+                self.write(signal, produced[name])
 
     # -------------------------------------------------------------------- Modbus
 
@@ -304,22 +372,25 @@ class ModbusTarget:
                 lambda: self.client.read_input_registers(address, count=count, device_id=unit),
                 signal,
             )
-        return from_words(list(response.registers), point)
+        value = from_words(list(response.registers), point)
+        if point.type == "TIME":  # milliseconds on the wire; a TIME literal, as the simulator reads it
+            return format_duration(int(value) * 1_000_000)
+        return value
 
     def _write(self, point: Point, value: Any, signal: str) -> None:
         unit, table, address = point.location.unit, point.location.table, point.location.address
-        if table == "coil":
-            self._call(
-                "writing", point.location, lambda: self.client.write_coil(address, bool(value), device_id=unit), signal
-            )
-            return
         try:
             words = to_words(value, point, strict=True)
         except (TypeError, ValueError) as exc:  # as the simulator refuses it: never wrap a value into another
             raise HilError(
                 f"signal '{signal}' ({table} {address} of unit {unit}, {point.type}): {value!r} cannot be written: {exc}"
             ) from None
-        if len(words) == 1:
+        if table == "coil":
+            state = bool(words[0])
+            self._call(
+                "writing", point.location, lambda: self.client.write_coil(address, state, device_id=unit), signal
+            )
+        elif len(words) == 1:
             self._call(
                 "writing", point.location, lambda: self.client.write_register(address, words[0], device_id=unit), signal
             )
@@ -339,7 +410,7 @@ class ModbusTarget:
                     return None
                 response = request()
                 break
-            except ModbusException as exc:
+            except (ModbusException, OSError) as exc:  # OSError: a connection reset or broken mid-request
                 failure = exc
                 self.client.close()  # a fresh connection for the next attempt (pymodbus reconnects on use)
                 if attempt < retries:
@@ -359,9 +430,10 @@ class ModbusTarget:
         return response
 
     def make_safe(self) -> list[str]:
-        """Write the safe state to everything this run drove (declared values, else FALSE/0)."""
+        """Write the safe state: every declared signal, and everything this run drove (FALSE/0 when not
+        declared)."""
         applied = []
-        for signal in sorted(self.driven | {s for s in self.rig.safe_state if s in self.points}):
+        for signal in sorted(self.driven | set(self.rig.safe_state)):
             point = self.points[signal]
             if not point.writable:
                 continue
@@ -375,10 +447,13 @@ class ModbusTarget:
 
     def close(self) -> None:
         self.client.close()
-        for _, plant in self.plants:
+        for spec, plant in self.plants:
             closer = getattr(plant, "close", None)
             if callable(closer):
-                closer()
+                try:
+                    closer()
+                except Exception as exc:  # a user's model: nothing to undo, but say so
+                    logging.getLogger(__name__).warning("plant model %s: close() failed: %s", spec.model, exc)
 
 
 def _signals_of(scenario: Scenario) -> list[str]:
@@ -430,7 +505,7 @@ def run_on_rig(
     before_each: Callable[[Scenario], None] | None = None,
 ) -> list[HilResult]:
     """Run scenarios one after another on the rig, holding its lock; the safe state after each one that
-    fails, and on any interruption. ``before_each`` prepares the controller for a scenario (with
+    fails or errs, and on any interruption. ``before_each`` prepares the controller for a scenario (with
     ``--emulate``: a fresh virtual PLC, as ``plcops test`` gives each scenario a fresh simulator).
 
     Raises:
@@ -439,36 +514,61 @@ def run_on_rig(
     """
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
     results: list[HilResult] = []
-    with rig_lock(rig):
-        for scenario in scenarios:
-            began = time.perf_counter()
-            target: ModbusTarget | None = None
-            outcome = HilResult(ScenarioResult(scenario))
-            try:
-                if before_each is not None:
-                    before_each(scenario)
-                target = ModbusTarget(rig, scenario, iomap, lockstep=lockstep, scans_per_cycle=scans_per_cycle)
-                outcome.result = run_scenario(scenario, target, tolerance_ns=rig.tolerance_ns)
-            except HilError as exc:
-                outcome.error = str(exc)
-            except KeyboardInterrupt as stopped:
-                cause = str(stopped.args[0]) if stopped.args else "Ctrl-C"
-                outcome.error = f"interrupted ({cause})"
-                if target is not None:
-                    outcome.safe_state = target.make_safe()
-                    target.close()
-                    target = None
-                outcome.seconds = time.perf_counter() - began
+    # Declared safe-state signals are written after a failure even when that scenario never named them.
+    signals = {name: path for scenario in scenarios for name, path in scenario.signals.items()}
+    try:
+        with rig_lock(rig):
+            for scenario in scenarios:
+                outcome, cause = _run_one(rig, scenario, iomap, signals, lockstep, scans_per_cycle, before_each)
                 results.append(outcome)
-                raise RunInterrupted(results, cause) from None
-            finally:
-                if target is not None:
-                    if not outcome.passed and not outcome.safe_state:
-                        outcome.safe_state = target.make_safe()
-                    target.close()
-            outcome.seconds = time.perf_counter() - began
-            results.append(outcome)
+                if cause:
+                    raise RunInterrupted(results, cause)
+    except RunInterrupted:
+        raise
+    except KeyboardInterrupt as stopped:  # between scenarios: nothing is being driven
+        raise RunInterrupted(results, cause_of(stopped)) from None
     return results
+
+
+def _run_one(
+    rig: Rig,
+    scenario: Scenario,
+    iomap: IoMap | None,
+    signals: dict[str, str],
+    lockstep: bool,
+    scans_per_cycle: int,
+    before_each: Callable[[Scenario], None] | None,
+) -> tuple[HilResult, str]:
+    """One scenario; the safe state unless it passed. Returns the result and what interrupted it ('')."""
+    began = time.perf_counter()
+    outcome = HilResult(ScenarioResult(scenario))
+    target: ModbusTarget | None = None
+    cause = ""
+    try:
+        if before_each is not None:
+            before_each(scenario)
+        target = ModbusTarget(rig, scenario, iomap, lockstep=lockstep, scans_per_cycle=scans_per_cycle, signals=signals)
+        outcome.result = run_scenario(scenario, target, tolerance_ns=rig.tolerance_ns)
+    except HilError as exc:
+        outcome.error = str(exc)
+    except KeyboardInterrupt as stopped:
+        cause = cause_of(stopped)
+    except Exception as exc:  # a failure nobody foresaw must still leave the rig safe, and say what it was
+        outcome.error = f"the run failed: {type(exc).__name__}: {exc}"
+    while target is not None:
+        try:
+            with shielded():
+                if cause or not outcome.passed:
+                    outcome.safe_state = target.make_safe()
+                target.close()
+                target = None
+        except KeyboardInterrupt as stopped:  # came just before the shield went up: write it again, shielded
+            cause = cause or cause_of(stopped)
+    cause = cause or held_stop()
+    if cause:
+        outcome.error = f"interrupted ({cause})"
+    outcome.seconds = time.perf_counter() - began
+    return outcome, cause
 
 
 # ---------------------------------------------------------------------------------------------- reports

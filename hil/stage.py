@@ -23,10 +23,11 @@ import itertools
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from hil.iomap import IoMap, default_map
+from hil.iomap import IoMap, default_map, load_map
 from hil.rig import Rig, load_rig
 from hil.runner import HilResult, RunInterrupted, run_on_rig
 from hil.virtual_plc import VirtualPlc, located_paths
+from plcops.project.tomlfile import error_in_file
 from plcops.sim.simulator import Simulator
 from plcops.st.diagnostics import Diagnostic, DiagnosticError
 from plcops.testing import tcunit
@@ -45,6 +46,15 @@ def load_stage(rig_file: Path, scenario_paths: Sequence[Path]) -> tuple[Rig, lis
     if not cases:
         where = ", ".join(str(path) for path in scenario_paths)
         raise DiagnosticError(Diagnostic(where, 1, 1, f"no scenarios to run (no *{SUFFIX} files in {where})"))
+    known = set(rig.signals) | {name for case in cases for name in case.signals}
+    for name in rig.safe_state:
+        if name not in known and "." not in name:  # a misspelt name would leave its signal driven
+            raise error_in_file(
+                rig.path,
+                name,
+                f"[safe_state] {name}: not a signal of the rig's [signals] or of the scenarios' [signals]",
+                ("safe_state",),
+            )
     return rig, cases
 
 
@@ -69,8 +79,15 @@ def run_stage(
         if rig.project is not None:
             simulator = Simulator.load([rig.project], **libraries)
             iomap = default_map(simulator.model, located_paths(simulator))
-        return run_on_rig(rig, scenarios, iomap, lockstep=False)
-    if rig.tolerance_ns:
+            if rig.map_file is not None:
+                load_map(rig.map_file, iomap, simulator.type_of)
+        elif rig.map_file is not None:
+            raise DiagnosticError(
+                Diagnostic(str(rig.path), 1, 1, "[map] file needs [rig] project: the map names the project's variables")
+            )
+        # A bench PLC free-runs; a virtual PLC served with --lockstep (over RTU, say) scans on command.
+        return run_on_rig(rig, scenarios, iomap, lockstep=bool(rig.lockstep))
+    if rig.tolerance_ns and rig.lockstep is not False:
         note(
             f"lockstep: judging without the rig's timing tolerance of {rig.tolerance_ns / 1e6:g} ms (meant for hardware)"
         )
@@ -99,7 +116,7 @@ def run_stage(
             note(f"emulating {', '.join(str(p) for p in emulate)} as a virtual PLC on 127.0.0.1:{plc.port} ({mode})")
             results += run_on_rig(rig, list(group), plc.iomap, lockstep=plc.lockstep, before_each=_restarting(plc))
         except RunInterrupted as interrupted:
-            raise RunInterrupted(results + interrupted.results) from None
+            raise RunInterrupted(results + interrupted.results, interrupted.cause) from None
         finally:
             plc.stop()
             if plc.last_error is not None:

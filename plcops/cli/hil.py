@@ -80,7 +80,7 @@ def serve(
             intrinsics=tcunit.INTRINSICS,
         )
     except (SimulationError, DiagnosticError) as exc:
-        _stop_on_project_error(exc)
+        _exit_on_load_error(exc)
     if show_map:
         for line in describe_map(plc.iomap):
             typer.echo(line)
@@ -125,7 +125,7 @@ def serve(
     raise typer.Exit(EXIT_FINDINGS if plc.fault is not None else EXIT_OK)
 
 
-def _stop_on_project_error(error: SimulationError | DiagnosticError) -> NoReturn:
+def _exit_on_load_error(error: SimulationError | DiagnosticError) -> NoReturn:
     """Print a project's or settings file's diagnostics (``file:line:col: ...``) and exit 2."""
     from plcops.sim.simulator import SimulationError
 
@@ -155,23 +155,43 @@ def run(
     project per scenario over real Modbus TCP, in lockstep unless the rig says otherwise). Exit 0 all
     passed, 1 failures, 2 usage or configuration errors, 130 interrupted by Ctrl-C and 143 by SIGTERM (both
     after applying the safe state)."""
-    from hil.runner import HilError, RunInterrupted, stop_signals, timing_diagram
+    from hil.runner import stop_signals
+
+    if junit is not None and not junit.parent.is_dir():
+        typer.echo(f"error: --junit {junit}: no folder {junit.parent}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if report is not None and report.exists() and not report.is_dir():
+        typer.echo(f"error: --report {report}: not a folder", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    # The whole command, reports included, runs under stop_signals: after the first Ctrl-C or SIGTERM,
+    # further signals cannot cut the safe state or the JUnit file short.
+    with stop_signals():
+        _run_and_report(rig_file, scenarios, emulate, junit, report)
+
+
+def _run_and_report(
+    rig_file: Path, scenarios: List[Path], emulate: List[Path] | None, junit: Path | None, report: Path | None
+) -> None:
+    from hil.runner import HilError, RunInterrupted, cause_of, timing_diagram
     from hil.runner import junit as junit_xml
     from hil.stage import load_stage, run_stage
     from plcops.sim.simulator import SimulationError
 
-    interrupted, cause = False, ""
+    cause = ""
     try:
         rig, _ = load_stage(rig_file, scenarios)
-        with stop_signals():
-            results = run_stage(rig_file, scenarios, emulate=emulate, note=note)
+        results = run_stage(rig_file, scenarios, emulate=emulate, note=note)
     except (SimulationError, DiagnosticError) as exc:
-        _stop_on_project_error(exc)
+        _exit_on_load_error(exc)
     except HilError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     except RunInterrupted as stopped:
-        results, interrupted, cause = stopped.results, True, stopped.cause
+        results, cause = stopped.results, stopped.cause
+    except KeyboardInterrupt as stopped:  # while loading, before anything was driven
+        cause = cause_of(stopped)
+        note(f"interrupted ({cause}) before any scenario ran")
+        raise typer.Exit(EXIT_SIGTERM if cause == "SIGTERM" else EXIT_INTERRUPTED) from None
     failed = 0
     for result in results:
         verdict = "PASS" if result.passed else "FAIL"
@@ -181,14 +201,18 @@ def run(
         if result.safe_state:
             typer.echo(f"    safe state applied: {', '.join(result.safe_state)}")
         failed += 0 if result.passed else 1
-    if junit is not None:
-        junit.write_text(junit_xml(results, rig), encoding="utf-8")
-    if report is not None:
-        report.mkdir(parents=True, exist_ok=True)
-        for number, result in enumerate(results):
-            name = "".join(c if c.isalnum() else "_" for c in result.result.scenario.id)
-            (report / f"{number:02d}_{name}.html").write_text(timing_diagram(result), encoding="utf-8")
-    if interrupted:
+    try:
+        if junit is not None:
+            junit.write_text(junit_xml(results, rig), encoding="utf-8")
+        if report is not None:
+            report.mkdir(parents=True, exist_ok=True)
+            for number, result in enumerate(results):
+                name = "".join(c if c.isalnum() else "_" for c in result.result.scenario.id)
+                (report / f"{number:02d}_{name}.html").write_text(timing_diagram(result), encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"error: cannot write the report: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    if cause:
         note(f"interrupted ({cause}) after {len(results)} scenarios on rig {rig.name}; the safe state was applied")
         raise typer.Exit(EXIT_SIGTERM if cause == "SIGTERM" else EXIT_INTERRUPTED)
     note(f"{len(results)} scenarios on rig {rig.name}: {len(results) - failed} passed, {failed} failed")

@@ -37,7 +37,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import select
+import socket
+import struct
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -315,3 +319,58 @@ def check_unknown_addresses(client: Any) -> None:
     assert code(client.read_holding_registers(1031, count=2, device_id=1)) == 2
     assert code(client.read_input_registers(2, count=1, device_id=2)) == 2  # nIn2 is holding 2 on unit 2
     assert code(client.read_holding_registers(65535, count=1, device_id=2)) == 2
+
+
+class ResettingProxy:
+    """A TCP proxy on 127.0.0.1 in front of ``upstream_port``. After :meth:`reset` it aborts its first
+    client connection with a TCP reset (RST), as a switch reboot or a firewall does; later connections
+    pass through, so a client that reconnects reaches the server again. ``done`` is set once it has."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.done = threading.Event()  # the first connection was reset
+        self._reset = threading.Event()
+        self._first = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def reset(self) -> None:
+        """Reset the first connection when the client next sends a request (it then waits for a reply
+        that never comes: the reset reaches it in the middle of a request, the hard case)."""
+        self._reset.set()
+
+    def close(self) -> None:
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            first, self._first = self._first, False
+            threading.Thread(target=self._pump, args=(client, first), daemon=True).start()
+
+    def _pump(self, client: socket.socket, first: bool) -> None:
+        upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=5)
+        try:
+            while True:
+                ready, _, _ = select.select([client, upstream], [], [], 0.05)
+                for source in ready:
+                    data = source.recv(4096)
+                    if not data:
+                        return
+                    if first and source is client and self._reset.is_set():
+                        # A request is in flight and the client waits for its reply: reset now.
+                        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        client.close()  # linger 0: the kernel sends RST, not FIN
+                        self.done.set()
+                        return
+                    (upstream if source is client else client).sendall(data)
+        except OSError:
+            return
+        finally:
+            upstream.close()
+            if not (first and self.done.is_set()):
+                client.close()

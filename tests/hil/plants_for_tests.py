@@ -51,3 +51,20 @@ class Interrupt:
 
 class NoStep:
     """Not a plant model: it has no ``step``."""
+
+
+class ReturnsNone:
+    """A broken model: ``step`` returns nothing."""
+
+    def step(self, dt: float, outputs: dict[str, Any]) -> None:
+        return None
+
+
+class FailsToStart:
+    """A model whose constructor fails (a calibration file missing, say)."""
+
+    def __init__(self) -> None:
+        raise RuntimeError("calibration file missing")
+
+    def step(self, dt: float, outputs: dict[str, Any]) -> dict[str, Any]:
+        return {}

@@ -38,12 +38,14 @@ from hil.modbus import rtu_frame
 from hil.plants import load_plant
 from hil.rig import load_rig
 from hil.runner import HilError, HilResult, junit, lock_path, rig_lock, run_on_rig, stop_signals, timing_diagram
+from hil.stage import load_stage
 from hil.virtual_plc import VirtualPlc
 from plcops.sim.simulator import Simulator
+from plcops.st.diagnostics import DiagnosticError
 from plcops.testing import tcunit
 from plcops.testing.scenario import ScenarioResult, SimulatorTarget, load_scenarios, run_scenario
 from tests.hil import plants_for_tests
-from tests.hil.common import EXAMPLE, ROOT, serving, write
+from tests.hil.common import EXAMPLE, ROOT, ResettingProxy, serving, write
 from tests.hil.ptybridge import PtyPair
 
 LIBRARIES: dict[str, Any] = {"libraries": [tcunit.library()], "intrinsics": tcunit.INTRINSICS}
@@ -257,13 +259,13 @@ def test_hil_run_emulate_reports_a_failing_scenario_with_the_safe_state(station:
     assert "FAIL expects too early" in done.stdout
     assert all(line in done.stdout for line in FAILURES)
     assert "judging without the rig's timing tolerance of 50 ms" in done.stderr
-    # Safe state: the rig declares start, bottle, full = false; driven signals not declared get 0/FALSE.
-    assert "safe state applied: bottle=False, level=0, start=False, stop=False" in done.stdout
+    # Safe state: the rig declares start, bottle, full = false (all written); driven signals not declared get 0/FALSE.
+    assert "safe state applied: bottle=False, full=False, level=0, start=False, stop=False" in done.stdout
     suite = ET.parse(station / "hil.xml").getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
     failure = suite.find("testcase/failure")
     assert failure is not None and failure.get("message") == FAILURES[0]
-    assert "safe state: bottle=False, level=0, start=False, stop=False" in (failure.text or "")
+    assert "safe state: bottle=False, full=False, level=0, start=False, stop=False" in (failure.text or "")
 
 
 def test_hil_run_usage_errors(station: Path) -> None:
@@ -992,3 +994,192 @@ def test_a_second_signal_cannot_cut_the_safe_state_short() -> None:
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.05)
     assert signal.getsignal(signal.SIGTERM) is before  # restored for whatever runs next
+
+
+# ---------------------------------------------------------------------------------------------- safety under faults
+# Found by an audit with real faults: each leaves the rig driven unless the runner handles it.
+
+
+def test_a_connection_reset_mid_run_is_retried_on_a_new_connection(
+    station: Path, station_plc: VirtualPlc, tmp_path: Path
+) -> None:
+    # The PLC stays up; only the connection dies (RST). With retries the runner reconnects and goes on.
+    proxy = ResettingProxy(station_plc.port)
+    name = unique(tmp_path, "rst")
+    reached, resume = plants_for_tests.gate(name)
+    scenario = write(station / "scenarios" / "short.scenario.toml", PASSING)
+    rig = write(
+        tmp_path / "rig.toml",
+        rig_text(name, tcp(proxy.port, retries=2), safe_state=SAFE_STATE, extra=GATE.format(name=name)),
+    )
+    thread, results = run_in_thread(lambda: run_rig(rig, scenario, station_plc.iomap))
+    try:
+        assert reached.wait(10), "the runner never reached cycle 30"
+        proxy.reset()
+    finally:
+        resume.set()
+        thread.join(20)
+        proxy.close()
+    assert proxy.done.is_set()
+    (result,) = results[0]
+    assert result.passed, result.error or result.result.failures
+
+
+def test_a_connection_reset_without_retries_fails_the_scenario_and_applies_the_safe_state(
+    station: Path, station_plc: VirtualPlc, tmp_path: Path
+) -> None:
+    proxy = ResettingProxy(station_plc.port)
+    name = unique(tmp_path, "rst0")
+    reached, resume = plants_for_tests.gate(name)
+    scenario = write(station / "scenarios" / "short.scenario.toml", PASSING)
+    rig = write(
+        tmp_path / "rig.toml",
+        rig_text(name, tcp(proxy.port, retries=0), safe_state=SAFE_STATE, extra=GATE.format(name=name)),
+    )
+    thread, results = run_in_thread(lambda: run_rig(rig, scenario, station_plc.iomap))
+    try:
+        assert reached.wait(10), "the runner never reached cycle 30"
+        proxy.reset()
+    finally:
+        resume.set()
+        thread.join(20)
+        proxy.close()
+    (result,) = results[0]
+    assert not result.passed
+    assert proxy.done.is_set()
+    assert "Connection reset by peer" in result.error, result.error
+    # Cycle 30: the runner had driven stop = TRUE, level = 20000 and start = TRUE (PASSING's first steps).
+    assert result.safe_state == ["level=1000", "start=False", "stop=False"]
+    assert values(station_plc, "nTankLevel", "bStartButton", "bStopButton") == {
+        "nTankLevel": 1000,
+        "bStartButton": False,
+        "bStopButton": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ("ReturnsNone", "step() must return a dict of outputs, not None"),
+        ("FailsToStart", "RuntimeError: calibration file missing"),
+    ],
+)
+def test_a_broken_plant_model_fails_the_scenario_and_leaves_the_rig_safe(
+    station: Path, station_plc: VirtualPlc, tmp_path: Path, model: str, message: str
+) -> None:
+    scenario = write(station / "scenarios" / "short.scenario.toml", PASSING)
+    plant = f'[[plant]]\nmodel = "tests.hil.plants_for_tests:{model}"\noutputs = {{ bottle_in_place = "bottle" }}\n'
+    rig = write(
+        tmp_path / "rig.toml",
+        rig_text(unique(tmp_path, "plant"), tcp(station_plc.port), safe_state=SAFE_STATE, extra=plant),
+    )
+    (result,) = run_rig(rig, scenario, station_plc.iomap)
+    assert not result.passed and message in result.error, result.error
+
+
+def test_a_misspelt_plant_output_is_an_error_not_an_undriven_input(
+    station: Path, station_plc: VirtualPlc, tmp_path: Path
+) -> None:
+    # hil.plants.Conveyor returns bottle_in_place and full; "bottle_inplace" is a typo in the rig file.
+    plant = '[[plant]]\nmodel = "hil.plants:Conveyor"\ninputs = { running = "conveyor" }\noutputs = { bottle_inplace = "bottle" }\n'
+    scenario = write(station / "scenarios" / "short.scenario.toml", PASSING)
+    rig = write(tmp_path / "rig.toml", rig_text(unique(tmp_path, "typo"), tcp(station_plc.port), extra=plant))
+    (result,) = run_rig(rig, scenario, station_plc.iomap)
+    assert "returned no output 'bottle_inplace' (it returned: bottle_in_place, full)" in result.error
+
+
+def test_every_declared_safe_state_signal_is_written_after_a_failure(
+    station: Path, station_plc: VirtualPlc, tmp_path: Path
+) -> None:
+    # The first scenario passes and leaves the bottle TRUE; the second fails without naming the bottle.
+    # bottle is declared safe (FALSE): a failure must leave it FALSE, as the rig file promises.
+    first = write(station / "scenarios" / "a_passes.scenario.toml", PASSING)
+    no_bottle = FAILING.replace("set = { bottle = true }\n", "").replace('bottle = "GVL_IO.bBottleInPlace"\n', "")
+    second = write(station / "scenarios" / "b_fails.scenario.toml", no_bottle)
+    rig = write(
+        tmp_path / "rig.toml",
+        rig_text(unique(tmp_path, "all"), tcp(station_plc.port), safe_state=SAFE_STATE + "bottle = false\n"),
+    )
+    passed, failed = run_on_rig(
+        load_rig(rig), [*load_scenarios(first), *load_scenarios(second)], station_plc.iomap, lockstep=True
+    )
+    assert passed.passed and not failed.passed
+    assert failed.safe_state == ["bottle=False", "level=1000", "start=False", "stop=False"]
+    assert values(station_plc, "bBottleInPlace") == {"bBottleInPlace": False}
+
+
+@pytest.mark.parametrize(
+    ("safe_state", "message"),
+    [
+        ("strat = false", "[safe_state] strat: not a signal of the rig's [signals] or of the scenarios' [signals]"),
+        ('start = "false"', "[safe_state] start: 'false' is not a value (write true, false or a number)"),
+    ],
+)
+def test_a_safe_state_that_cannot_be_applied_is_refused_before_the_run(
+    station: Path, station_plc: VirtualPlc, tmp_path: Path, safe_state: str, message: str
+) -> None:
+    scenario = write(station / "scenarios" / "short.scenario.toml", PASSING)
+    rig = write(tmp_path / "rig.toml", rig_text(unique(tmp_path, "bad"), tcp(station_plc.port), safe_state=safe_state))
+    with pytest.raises(DiagnosticError) as caught:
+        load_stage(rig, [scenario])
+    line = rig.read_text(encoding="utf-8").splitlines().index(safe_state) + 1
+    assert caught.value.diagnostic.header() == f"{rig}:{line}:1: error: {message}"
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [('"false"', "'false' is not TRUE/FALSE"), ("2", "2 is not TRUE/FALSE"), ("0.5", "0.5 is not TRUE/FALSE")],
+)
+def test_a_bool_signal_takes_only_true_or_false_as_on_the_simulator(
+    station: Path, station_plc: VirtualPlc, tmp_path: Path, value: str, why: str
+) -> None:
+    # The simulator refuses these for a BOOL (plcops test fails the scenario); a HIL run must not press
+    # the button with them: "false" is a non-empty string, and a string written as a coil would be TRUE.
+    text = PASSING.replace("set = { start = true }", f"set = {{ start = {value} }}")
+    scenario = write(station / "scenarios" / "short.scenario.toml", text)
+    rig = write(tmp_path / "rig.toml", rig_text(unique(tmp_path, "bool"), tcp(station_plc.port)))
+    (result,) = run_rig(rig, scenario, station_plc.iomap)
+    assert not result.passed and why in result.error, result.error
+    assert values(station_plc, "bStartButton") == {"bStartButton": False}
+    with pytest.raises(ValueError, match="is not TRUE/FALSE"):  # plcops test reports it as an error
+        on_simulator(station, scenario)
+
+
+def test_a_stop_signal_while_the_safe_state_is_written_waits_until_it_is_done() -> None:
+    from hil.runner import held_stop, shielded
+
+    with stop_signals():
+        with shielded():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # a handler that raised would have done so here
+        assert held_stop() == "SIGTERM"
+        assert held_stop() == ""  # taken once
+        os.kill(os.getpid(), signal.SIGINT)  # after the first: ignored
+        time.sleep(0.05)
+
+
+def test_sigterm_stops_an_emulated_run_with_its_own_exit_status(station: Path) -> None:
+    # --emulate is the CI default: a cancelled job must exit 143 there too, not 130.
+    slow = PASSING.replace('timeout = "2s"', 'timeout = "1000s"').replace(
+        'expect_stays = { for = "100ms", conveyor = true, valve = false }',
+        'expect_stays = { for = "900s", conveyor = true, valve = false }',
+    )
+    write(station / "scenarios" / "slow.scenario.toml", slow)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "plcops", "hil", "run", "rig.toml", "scenarios/slow.scenario.toml", "--emulate", "."],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=station,
+        env=ENV,
+    )
+    try:
+        time.sleep(4)  # load, then lockstep cycles
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait(10)
+    assert process.returncode == 143, out + err
+    assert "interrupted (SIGTERM)" in err
+    assert "safe state applied:" in out

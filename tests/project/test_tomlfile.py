@@ -13,8 +13,8 @@ from hil.rig import load_rig
 from plcops.project.config import load_config
 from plcops.project.tomlfile import SettingsFile
 from plcops.st.diagnostics import DiagnosticError
-from plcops.testing.scenario import load_scenarios
 from plcops.testing import suites
+from plcops.testing.scenario import load_scenarios
 
 PLCOPS_TOML = [
     # [target] and [test] both set cycle: the [test] one is wrong (line 6), not [target]'s (line 2).
@@ -41,7 +41,11 @@ def test_plcops_toml_errors_point_at_the_setting(tmp_path: Path, text: str, line
 
 RIG = [
     # The key also appears in a comment and inside another table's inline table.
-    ('# timeout = 2s was too long\n[transport]\nhost = "x"\n\n\ntimeout = "forever"\n', 6, "timeout must be a positive"),
+    (
+        '# timeout = 2s was too long\n[transport]\nhost = "x"\n\n\ntimeout = "forever"\n',
+        6,
+        "timeout must be a positive",
+    ),
     ('[[plant]]\nmodel = "m:C"\nparameters = { port = 1 }\n[transport]\nport = 70000\n', 5, "port must be 1..65535"),
     ('[transport]\nhost = "h"  # unit = 1 is the SCADA view\nunit = 300\n', 3, "unit (on tcp) must be 0..255"),
     # Misspelt settings inside a table are errors, not defaults.
