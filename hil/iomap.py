@@ -38,10 +38,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from plcops.project.tomlfile import SettingsFile
+from plcops.st.diagnostics import Diagnostic, DiagnosticError
 from plcops.st.literals import LiteralError, duration_ns
-from plcops.st.model import ElementaryType, Model, StructType, Type, VarInfo, resolved
+from plcops.st.model import ElementaryType, EnumType, Model, StructType, Type, VarInfo, resolved
 
 TABLES = ("coil", "discrete", "holding", "input")
+# The virtual PLC's control block (lockstep scans, counters): unit 2, holding registers 64000..64007.
+CONTROL = 64000
+CONTROL_WORDS = 8
 SCADA_UNIT = 1
 FIELD_UNIT = 2
 _ADDRESS = re.compile(r"^%([IQM])([XBWDL]?)(\d+)(?:\.(\d+))?$", re.IGNORECASE)
@@ -126,9 +130,17 @@ class IoMap:
 
 def default_map(model: Model, paths: dict[int, str]) -> IoMap:
     """The two views of every located variable (``AT %IX0.0`` ...). ``paths`` gives each located
-    variable's dotted path by ``id(VarInfo)`` (globals: ``GVL.x``; program variables: ``MAIN.x``)."""
+    variable's dotted path by ``id(VarInfo)`` (globals: ``GVL.x``; program variables: ``MAIN.x``).
+
+    Raises:
+        DiagnosticError: at the declaration, for an address that lands beyond register 65535, on the
+        control block, or on the same register or bit as another variable's (a map where one of them
+        silently vanished would test something else than the project says).
+    """
     mapping = IoMap()
+    declared: dict[str, VarInfo] = {}
     for variable, path in _located(model, paths):
+        declared[path] = variable
         match = _ADDRESS.match(variable.address or "")
         if match is None:
             continue
@@ -157,7 +169,44 @@ def default_map(model: Model, paths: dict[int, str]) -> IoMap:
             mapping.add(Point(path, kind, Location(SCADA_UNIT, "holding", 2048 + 2 * number), writable=True))
         elif area == "M" and size == "L":
             mapping.add(Point(path, kind, Location(SCADA_UNIT, "holding", 4096 + 4 * number), writable=True))
+    _check_default_map(mapping, declared, model)
     return mapping
+
+
+def _check_default_map(mapping: IoMap, declared: dict[str, VarInfo], model: Model) -> None:
+    def error(path: str, message: str) -> DiagnosticError:
+        variable = declared[path]
+        source = model.sources.get(variable.path)
+        where = f"{path} AT {variable.address}"
+        if source is None:
+            return DiagnosticError(Diagnostic(variable.path, 1, 1, f"{where}: {message}"))
+        start, end = variable.decl.span
+        return DiagnosticError(Diagnostic.at(source, start, f"{where}: {message}", end=end))
+
+    seen: dict[Location, Point] = {}
+    for point in mapping.points:
+        unit, table, first = point.location.unit, point.location.table, point.location.address
+        last = first + point.words - 1
+        if last > 65535:
+            raise error(
+                point.path, f"maps to {table} {first}..{last} of unit {unit}, beyond Modbus's last address 65535"
+            )
+        if unit == FIELD_UNIT and table == "holding" and first <= CONTROL + CONTROL_WORDS - 1 and last >= CONTROL:
+            raise error(
+                point.path,
+                f"maps to holding {first} of unit 2, the virtual PLC's control block "
+                f"({CONTROL}..{CONTROL + CONTROL_WORDS - 1}): writing it would run scans",
+            )
+        for word in range(point.words):
+            location = Location(unit, table, first + word)
+            other = seen.get(location)
+            if other is not None and other.path != point.path:
+                raise error(
+                    point.path,
+                    f"maps to {table} {location.address} of unit {unit}, as {other.path} AT "
+                    f"{declared[other.path].address} does: give one of them another address",
+                )
+            seen[location] = point
 
 
 def _located(model: Model, paths: dict[int, str]) -> list[tuple[VarInfo, str]]:
@@ -175,7 +224,10 @@ def _located(model: Model, paths: dict[int, str]) -> list[tuple[VarInfo, str]]:
 
 
 def _elementary_name(kind: Type) -> str | None:
+    """The register type of a variable: its elementary type; an enumeration travels as its base type."""
     kind = resolved(kind)
+    if isinstance(kind, EnumType):
+        return kind.base.name
     if isinstance(kind, ElementaryType):
         return kind.name
     return None
@@ -193,6 +245,7 @@ def load_map(path: Path, mapping: IoMap, resolve: Callable[[str], Type]) -> IoMa
     unknown = sorted(set(file.data) - {"point"})
     if unknown:
         raise file.error(unknown[0], f"unknown section [{unknown[0]}] (a map file holds [[point]] tables)")
+    numbers: dict[int, int] = {}
     for number, entry in enumerate(file.tables(file.data, "point"), 1):
         where, scope = f"point {number}", ("point", number)
         file.check_keys(entry, _POINT_KEYS, scope, f"{where}:")
@@ -203,14 +256,20 @@ def load_map(path: Path, mapping: IoMap, resolve: Callable[[str], Type]) -> IoMa
             kind = resolved(resolve(variable))
         except KeyError as exc:
             raise file.error(variable, f"{where}: {exc.args[0] if exc.args else 'unknown variable'}", scope) from None
-        if isinstance(kind, StructType) or not isinstance(kind, ElementaryType):
-            raise file.error(variable, f"{where}: {variable} is a {kind}: map its elementary members one by one", scope)
+        natural = _elementary_name(kind)
+        if natural is None:
+            what = "a structure" if isinstance(kind, StructType) else f"a {kind}"
+            raise file.error(variable, f"{where}: {variable} is {what}: map its elementary members one by one", scope)
         table = entry.get("table")
         if table not in TABLES:
             raise file.error("table", f"{where}: table must be one of {', '.join(TABLES)}", scope)
-        type_name = str(entry.get("type", kind.name)).upper()
+        type_name = str(entry.get("type", natural)).upper()
         if type_name not in _WORDS:
             raise file.error("type", f"{where}: unsupported type {type_name}", scope)
+        if table in ("coil", "discrete") and type_name != "BOOL":
+            raise file.error(
+                "table", f"{where}: a {table} carries one bit: only BOOL variables, not {type_name}", scope
+            )
         access = entry.get("access", "read")
         if access not in ("read", "readwrite"):
             raise file.error("access", f"{where}: access must be read or readwrite", scope)
@@ -219,39 +278,52 @@ def load_map(path: Path, mapping: IoMap, resolve: Callable[[str], Type]) -> IoMa
         order = entry.get("word_order", "big")
         if order not in ("big", "little"):
             raise file.error("word_order", f"{where}: word_order must be big or little", scope)
-        address = entry.get("address")
-        unit = entry.get("unit", SCADA_UNIT)
-        if not isinstance(address, int) or not 0 <= address <= 65535 or not isinstance(unit, int) or not 0 < unit < 248:
-            raise file.error("address", f"{where}: address must be 0..65535 and unit 1..247", scope)
+        address = file.integer(entry, "address", -1, scope, f"{where}: address", 0, 65535)
+        unit = file.integer(entry, "unit", SCADA_UNIT, scope, f"{where}: unit", 1, 247)
         factors = [entry.get(key, default) for key, default in (("scale", 1.0), ("offset", 0.0))]
         for key, value in zip(("scale", "offset"), factors, strict=True):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise file.error(key, f"{where}: {key} must be a number, not {value!r}", scope)
-        mapping.add(
-            Point(
-                variable,
-                type_name,
-                Location(unit, table, address),
-                access == "readwrite",
-                order,
-                float(factors[0]),
-                float(factors[1]),
-            )
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise file.error(key, f"{where}: {key} must be a finite number, not {value!r}", scope)
+        if factors[0] == 0:
+            raise file.error("scale", f"{where}: scale must not be 0 (a register could not be read back)", scope)
+        point = Point(
+            variable,
+            type_name,
+            Location(unit, table, address),
+            access == "readwrite",
+            order,
+            float(factors[0]),
+            float(factors[1]),
         )
-    _check_overlaps(mapping, file)
+        mapping.add(point)
+        numbers[id(point)] = number
+    _check_overlaps(mapping, file, numbers)
     return mapping
 
 
-def _check_overlaps(mapping: IoMap, file: SettingsFile) -> None:
+def _check_overlaps(mapping: IoMap, file: SettingsFile, numbers: dict[int, int]) -> None:
+    """Refuse points that share a register or bit, run past 65535 or land on the control block;
+    ``numbers`` gives each map point's ``[[point]]`` number (by ``id``), for the error's line."""
     seen: dict[Location, Point] = {}
     for point in mapping.points:
+        unit, table, first = point.location.unit, point.location.table, point.location.address
+        last = first + point.words - 1
+        scope = ("point", numbers[id(point)]) if id(point) in numbers else ()
+        where = f"point {numbers[id(point)]}: " if id(point) in numbers else ""
+        if last > 65535:
+            raise file.error("address", f"{where}{point.path} needs {table} {first}..{last}: beyond 65535", scope)
+        if unit == FIELD_UNIT and table == "holding" and first < CONTROL + CONTROL_WORDS and last >= CONTROL:
+            raise file.error(
+                "address", f"{where}holding {first} of unit 2 is the control block ({CONTROL}..{CONTROL + 7})", scope
+            )
         for word in range(point.words):
-            location = Location(point.location.unit, point.location.table, point.location.address + word)
+            location = Location(unit, table, first + word)
             other = seen.get(location)
             if other is not None and other is not point:
                 raise file.error(
-                    point.path,
-                    f"unit {location.unit} {location.table} {location.address} is used by {other.path} and {point.path}",
+                    "address" if scope else point.path,
+                    f"{where}unit {location.unit} {location.table} {location.address} is used by {other.path} and {point.path}",
+                    scope,
                 )
             seen[location] = point
 

@@ -31,13 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from hil.iomap import FIELD_UNIT, IoMap, Location, Point, default_map, from_words, load_map, to_words
+from hil.iomap import CONTROL, FIELD_UNIT, IoMap, Location, Point, default_map, from_words, load_map, to_words
 from hil.modbus import Binding, ModbusSlave, Views
 from hil.servers import RtuServer, SerialSettings, Server, ServerLoop, TcpServer
 from plcops.sim.simulator import ScanError, Simulator, Variable, parse_duration
 from plcops.st.model import ElementaryType, EnumType, Model, resolved
 
-CONTROL = 64000  # first register of the control block (unit 2)
 log = logging.getLogger("plcops.hil")
 
 

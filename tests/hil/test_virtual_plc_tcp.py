@@ -297,20 +297,56 @@ MAP_ERRORS = [
     (
         '[[point]]\nvariable = "MAIN.nScans"\ntable = "input"\naddress = 70000\n',
         4,
-        "point 1: address must be 0..65535 and unit 1..247",
+        "point 1: address must be 0..65535, not 70000",
     ),
     ('[[point]]\ntable = "input"\naddress = 1\n', 1, 'point 1: needs variable = "PATH"'),
     (
         '[[point]]\nvariable = "MAIN.nScans"\ntable = "input"\naddress = 100\ntype = "DINT"\n\n'
         '[[point]]\nvariable = "MAIN.nHidden"\ntable = "input"\naddress = 101\n',
-        8,
-        "unit 1 input 101 is used by MAIN.nScans and MAIN.nHidden",
+        10,  # the second point's address: the one that collides
+        "point 2: unit 1 input 101 is used by MAIN.nScans and MAIN.nHidden",
     ),
     ("[[point]\n", 1, "invalid TOML"),
     # The TOML error's own position (line 3: the unterminated string), not the file's start.
     ('[[point]]\nvariable = "MAIN.nScans"\ntable = "input\n', 3, "invalid TOML"),
     ("point = 5\n", 1, "point must be an array of tables: [[point]]"),
     ("point = [1, 2]\n", 1, "point 1: must be a table"),
+    # Found by an audit: each of these loaded, and the point then misbehaved.
+    (
+        '[[point]]\nvariable = "MAIN.nScans"\ntable = "input"\naddress = 1\nacess = "readwrite"\n',
+        5,
+        "point 1: unknown setting 'acess'",
+    ),
+    (
+        '[[point]]\nvariable = "MAIN.nScans"\ntable = "input"\naddress = 1\nunit = true\n',
+        5,
+        "point 1: unit must be a whole number",
+    ),
+    (
+        '[[point]]\nvariable = "MAIN.nScans"\ntable = "input"\naddress = 1\nscale = 0\n',
+        5,
+        "point 1: scale must not be 0",
+    ),
+    (
+        '[[point]]\nvariable = "MAIN.nScans"\ntable = "input"\naddress = 1\nscale = nan\n',
+        5,
+        "point 1: scale must be a finite number",
+    ),
+    (
+        '[[point]]\nvariable = "MAIN.nScans"\ntable = "coil"\naddress = 1\n',
+        3,
+        "point 1: a coil carries one bit: only BOOL",
+    ),
+    (
+        '[[point]]\nvariable = "MAIN.nScans"\ntable = "input"\naddress = 65535\ntype = "DINT"\n',
+        4,
+        "needs input 65535..65536: beyond 65535",
+    ),
+    (
+        '[[point]]\nvariable = "MAIN.nScans"\ntable = "holding"\nunit = 2\naddress = 64000\naccess = "readwrite"\n',
+        5,
+        "holding 64000 of unit 2 is the control block",
+    ),
 ]
 
 
@@ -515,3 +551,37 @@ def test_the_serve_command_refuses_bad_serial_settings(project: Path, option: st
     )
     assert done.returncode == 2
     assert "--parity must be N, E or O and --stopbits 1 or 2" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("declaration", "message"),
+    [
+        # %QW1024 is unit 1 holding 1024, as %MW0 is (1024 + 0): one of them would vanish from the map.
+        ("nOutHigh AT %QW1024 : INT;", "maps to holding 1024 of unit 1, as GVL.nMem0 AT %MW0 does"),
+        # 1024 + 64600 = 65624: no Modbus address.
+        ("nMemTop AT %MW64600 : INT;", "maps to holding 65624..65624 of unit 1, beyond Modbus's last address 65535"),
+        # %IW64000 is unit 2 holding 64000: writing that input would run lockstep scans.
+        ("nCtl AT %IW64000 : INT;", "the virtual PLC's control block (64000..64007)"),
+    ],
+)
+def test_the_default_map_refuses_addresses_that_collide(tmp_path: Path, declaration: str, message: str) -> None:
+    gvl = f"VAR_GLOBAL\n    nMem0 AT %MW0 : INT;\n    {declaration}\nEND_VAR\n"
+    write(tmp_path / "GVL.st", gvl)
+    write(tmp_path / "MAIN.st", "PROGRAM MAIN\nVAR\n    n : INT;\nEND_VAR\nn := n + 1;\nEND_PROGRAM\n")
+    with pytest.raises(DiagnosticError) as caught:
+        VirtualPlc.load([tmp_path], program="MAIN")
+    diagnostic = caught.value.diagnostic
+    assert (Path(diagnostic.path).name, diagnostic.line) == ("GVL.st", 3)
+    assert message in diagnostic.message, diagnostic.message
+
+
+def test_an_enumeration_with_an_address_is_served_as_its_base_type(tmp_path: Path) -> None:
+    # E_Mode is INT-based (the default); Auto = 2, so holding 5 of unit 2 reads 2 and takes 1 (Manual).
+    write(tmp_path / "E_Mode.st", "TYPE E_Mode : (Off, Manual, Auto); END_TYPE\n")
+    write(tmp_path / "GVL.st", "VAR_GLOBAL\n    eMode AT %IW5 : E_Mode := E_Mode.Auto;\nEND_VAR\n")
+    write(tmp_path / "MAIN.st", "PROGRAM MAIN\nVAR\n    n : INT;\nEND_VAR\nn := n + 1;\nEND_PROGRAM\n")
+    plc = VirtualPlc.load([tmp_path], program="MAIN", lockstep=True)
+    with serving(plc, tcp=("127.0.0.1", 0)), tcp_client(plc.port) as client:
+        assert registers(client.read_holding_registers(5, count=1, device_id=2)) == [2]
+        assert not client.write_register(5, 1, device_id=2).isError()
+        assert plc.sim["GVL.eMode"] == 1  # Manual: enumerations read as their integer values
