@@ -113,12 +113,22 @@ class TcpServer:
 
 @dataclass(frozen=True)
 class SerialSettings:
-    """A serial line: 8 data bits, and the rest as given."""
+    """A serial line: 8 data bits, and the rest as given.
+
+    Raises:
+        ValueError: a baud rate that is not positive, a parity other than N, E, O, stop bits other than 1, 2.
+    """
 
     device: str
     baudrate: int = 19200
     parity: str = "N"  # N, E or O
     stopbits: int = 1
+
+    def __post_init__(self) -> None:
+        if self.baudrate <= 0:
+            raise ValueError(f"baud rate must be positive, not {self.baudrate}")
+        if self.parity not in ("N", "E", "O") or self.stopbits not in (1, 2):
+            raise ValueError("parity must be N, E or O and stop bits 1 or 2")
 
     def silent_interval(self) -> float:
         """3.5 character times in seconds (11 bits a character); 1.75 ms above 19,200 baud."""
@@ -139,6 +149,7 @@ class RtuServer:
         self.port: Any = None
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.failure = ""  # why the line stopped working ('' while it works)
 
     def make_port(self) -> Any:
         """The pyserial port for the settings, not opened yet (opened exclusively by :meth:`start`)."""
@@ -167,6 +178,7 @@ class RtuServer:
             data = self.port.read(self.port.in_waiting or 1)
         except Exception as exc:  # the device went away (USB adapter unplugged): stop listening, say why
             log.error("serial line %s failed: %s", self.settings.device, exc)
+            self.failure = f"serial line {self.settings.device} failed: {exc}"
             assert self._loop is not None
             self._loop.remove_reader(self.port.fileno())
             return

@@ -198,6 +198,14 @@ class VirtualPlc:
             self.loop.spawn(self._scan_forever)
         return self
 
+    def lost_line(self) -> str:
+        """Why the PLC serves nowhere any more ('' while it does): its only servers were serial lines,
+        and every one of them failed (a USB adapter unplugged)."""
+        lines = [server for server in self.servers if isinstance(server, RtuServer)]
+        if not lines or len(lines) != len(self.servers) or not all(line.failure for line in lines):
+            return ""
+        return "; ".join(line.failure for line in lines)
+
     async def _scan_forever(self) -> None:
         period = self.sim.base_ns / 1e9
         loop = asyncio.get_running_loop()

@@ -24,9 +24,12 @@ hil_app = typer.Typer(
 
 
 def _tcp(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (an IPv6 host in brackets: ``[::1]:5020``); port 0 asks for any free port."""
     host, _, port = text.rpartition(":")
-    if not host or not port.isdigit():
-        raise typer.BadParameter("--tcp needs HOST:PORT, for example 127.0.0.1:5020")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        typer.echo(f"error: --tcp {text}: needs HOST:PORT with a port 0..65535, for example 127.0.0.1:5020", err=True)
+        raise typer.Exit(EXIT_USAGE)
     return host, int(port)
 
 
@@ -62,12 +65,21 @@ def serve(
     Binds to 127.0.0.1 unless told otherwise."""
     from hil.virtual_plc import VirtualPlc, describe_map
     from plcops.project.config import target_of
-    from plcops.sim.simulator import SimulationError
+    from plcops.sim.simulator import SimulationError, parse_duration
     from plcops.testing import tcunit
 
-    if parity.upper() not in ("N", "E", "O") or stopbits not in (1, 2):
-        typer.echo("error: --parity must be N, E or O and --stopbits 1 or 2", err=True)
+    if parity.upper() not in ("N", "E", "O") or stopbits not in (1, 2) or baud <= 0:
+        typer.echo("error: --parity must be N, E or O, --stopbits 1 or 2 and --baud positive", err=True)
         raise typer.Exit(EXIT_USAGE)
+    if cycle_time is not None:
+        try:
+            period = parse_duration(cycle_time)
+        except ValueError:
+            period = 0
+        if period <= 0:
+            typer.echo(f"error: --cycle-time {cycle_time}: expected a positive time such as 10ms", err=True)
+            raise typer.Exit(EXIT_USAGE)
+    address = _tcp(tcp) if tcp else (None if rtu else ("127.0.0.1", 5020))
     try:
         target = target_of(paths)
         plc = VirtualPlc.load(
@@ -81,10 +93,13 @@ def serve(
         )
     except (SimulationError, DiagnosticError) as exc:
         _exit_on_load_error(exc)
+    if cycle_time is not None and program is None and plc.sim.base_ns != parse_duration(cycle_time):
+        note(
+            f"note: --cycle-time {cycle_time} is not used: the CONFIGURATION's tasks set the scan periods (--program runs one program at --cycle-time)"
+        )
     if show_map:
         for line in describe_map(plc.iomap):
             typer.echo(line)
-    address = _tcp(tcp) if tcp else (None if rtu else ("127.0.0.1", 5020))
     serial = {"device": rtu, "baudrate": baud, "parity": parity.upper(), "stopbits": stopbits} if rtu else None
     # SIGTERM stops the PLC cleanly (jitter summary, exit 0); installed before the banner is printed, so a
     # supervisor that stops us as soon as it sees the banner does not kill us mid-start.
@@ -92,7 +107,7 @@ def serve(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         plc.serve(tcp=address, rtu=serial)
-    except (OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError, ValueError) as exc:
         typer.echo(f"error: cannot serve: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     where = []
@@ -103,7 +118,7 @@ def serve(
     mode = "lockstep (scans on request)" if lockstep else f"scanning every {plc.sim.base_ns / 1e6:g} ms"
     note(f"virtual PLC serving {', '.join(where)}: unit 1 SCADA view, unit 2 field view; {mode}")
     sys.stderr.flush()
-    faulted = False
+    faulted = lost = False
     deadline = None if duration is None else time.monotonic() + duration
     try:
         while not stop.wait(0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic()))):
@@ -111,6 +126,10 @@ def serve(
                 faulted = True
                 typer.echo(f"{plc.fault}", err=True)
                 note("the PLC has stopped: every request is now answered with exception 04 (device failure)")
+            if plc.lost_line():  # nothing left to serve on: a supervisor must see it stop
+                typer.echo(f"error: {plc.lost_line()}", err=True)
+                lost = True
+                break
             if deadline is not None and time.monotonic() >= deadline:
                 break
     except KeyboardInterrupt:
@@ -122,7 +141,7 @@ def serve(
             note(
                 f"{int(jitter['scans'])} scans; scan-period jitter p50 {jitter['p50']:.2f} ms, p99 {jitter['p99']:.2f} ms; {plc.slave.requests} requests, {plc.slave.refused} refused"
             )
-    raise typer.Exit(EXIT_FINDINGS if plc.fault is not None else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if plc.fault is not None or lost else EXIT_OK)
 
 
 def _exit_on_load_error(error: SimulationError | DiagnosticError) -> NoReturn:

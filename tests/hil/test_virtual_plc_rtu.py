@@ -3,12 +3,14 @@ map, refusals and silences as over TCP, framing faults, the serial settings, and
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
 import termios
 import time
+import tty
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -265,3 +267,50 @@ def test_the_serve_command_serves_rtu(project: Path, pty_pair: PtyPair) -> None:
         process.wait(timeout=10)
     assert process.returncode == 0
     assert "scan-period jitter" in err
+
+
+def test_serve_stops_with_an_error_when_its_only_serial_line_is_lost(project: Path) -> None:
+    # The USB adapter unplugged: the line reads EIO. A PLC that serves nothing any more must say so and
+    # exit non-zero, or a supervisor sees a healthy process that answers no one.
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    device = os.ttyname(slave)
+    os.close(slave)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "plcops", "hil", "serve", str(project), "--rtu", device, "--duration", "20"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stderr is not None
+        assert "Modbus RTU" in process.stderr.readline()
+        os.close(master)  # the other end of the line is gone
+        _, err = process.communicate(timeout=15)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    assert process.returncode == 1, err
+    assert f"error: serial line {device} failed" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--tcp", "127.0.0.1:99999"], "port 0..65535"),
+        (["--cycle-time", "abc", "--program", "MAIN"], "--cycle-time abc: expected a positive time"),
+        (["--cycle-time", "0ms", "--program", "MAIN"], "--cycle-time 0ms: expected a positive time"),
+        (["--rtu", "/dev/null", "--baud", "0"], "--baud positive"),
+    ],
+)
+def test_serve_refuses_bad_options_with_a_usage_error(project: Path, option: list[str], message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "plcops", "hil", "serve", str(project), *option, "--duration", "0.1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
