@@ -550,7 +550,7 @@ def test_the_serve_command_refuses_bad_serial_settings(project: Path, option: st
         cwd=ROOT,
     )
     assert done.returncode == 2
-    assert "--parity must be N, E or O and --stopbits 1 or 2" in done.stderr
+    assert "--parity must be N, E or O, --stopbits 1 or 2" in done.stderr
 
 
 @pytest.mark.parametrize(
