@@ -13,9 +13,11 @@ rig; errors name the address, the variable and what the device answered.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
+import re
 import signal as os_signal  # 'signal' is a rig signal everywhere else in this module
 import tempfile
 import threading
@@ -211,7 +213,7 @@ class ModbusTarget:
                 trace_packet=self._trace,
             )
         if not client.connect():
-            raise HilError(f"cannot connect to {transport.describe()}")
+            raise HilError(f"cannot connect to {transport.describe()}{_serial_reason(transport)}")
         return client
 
     def _trace(self, sending: bool, data: bytes) -> bytes:
@@ -419,15 +421,24 @@ class ModbusTarget:
             garbled = ""
             if self._received:  # bytes came back, but no frame pymodbus accepted
                 garbled = f"; {len(self._received)} bytes came back that are not a valid reply (CRC error or garbled: check baud rate, parity, wiring and termination): {self._received[:16].hex(' ')}"
+            # pymodbus counts its own retries in its message ("after 0 retries"); ours are the ones that count.
+            reason = re.sub(r"\s*after \d+ retries", "", str(failure))
             raise HilError(
-                f"no valid reply {doing} {where} (signal '{signal}') from {self.rig.transport.describe()} after {retries} retries: {failure}{garbled}"
+                f"no valid reply {doing} {where} ({self._what(signal)}) from {self.rig.transport.describe()} after {retries} retries: {reason}{garbled}"
             )
         if response.isError():
             code = getattr(response, "exception_code", 0)
             raise HilError(
-                f"the device refused {doing} {where} (signal '{signal}'): exception {code:02d} ({EXCEPTION_NAMES.get(code, 'unknown')})"
+                f"the device refused {doing} {where} ({self._what(signal)}): exception {code:02d} ({EXCEPTION_NAMES.get(code, 'unknown')})"
             )
         return response
+
+    def _what(self, signal: str) -> str:
+        """``signal 'stop', GVL_IO.bStopButton``: the scenario's name and the variable behind it."""
+        point = self.points.get(signal)
+        return (
+            f"signal '{signal}', {point.path}" if point is not None and point.path != signal else f"signal '{signal}'"
+        )
 
     def make_safe(self) -> list[str]:
         """Write the safe state: every declared signal, and everything this run drove (FALSE/0 when not
@@ -456,6 +467,19 @@ class ModbusTarget:
                     logging.getLogger(__name__).warning("plant model %s: close() failed: %s", spec.model, exc)
 
 
+def _serial_reason(transport: Any) -> str:
+    """Why a serial device cannot be opened (pymodbus only says it could not): missing, in use, ..."""
+    if transport.kind != "rtu":
+        return ""
+    import serial  # lazily, as the servers do
+
+    try:
+        with serial.Serial(transport.device, exclusive=True):
+            return ""
+    except (OSError, ValueError, serial.SerialException) as exc:
+        return f": {exc}"
+
+
 def _signals_of(scenario: Scenario) -> list[str]:
     names = {s for step in scenario.steps for s in step.settings}
     names |= {e.signal for step in scenario.steps for e in step.expectations}
@@ -465,27 +489,48 @@ def _signals_of(scenario: Scenario) -> list[str]:
 # ---------------------------------------------------------------------------------------------- runs
 
 
-def lock_path(rig: Rig) -> Path:
-    """The rig's lock file: ``plcops-rig-NAME.lock`` in ``$PLCOPS_LOCK_DIR``, else the temporary folder.
+def lock_path(rig: Rig, key: str | None = None) -> Path:
+    """The lock file for ``key`` (default: the rig's name): ``plcops-rig-KEY.lock`` in
+    ``$PLCOPS_LOCK_DIR``, else the temporary folder.
 
-    Set ``PLCOPS_LOCK_DIR`` on a bench host where runs do not share one temporary folder (users with their
-    own ``TMPDIR``, containers): the lock only keeps out runs that look in the same place. The file stays
-    after a run, holding the last PID: deleting a lock file another run may have open would let two in.
+    Set ``PLCOPS_LOCK_DIR`` (an absolute path) on a bench host where runs do not share one temporary
+    folder (users with their own ``TMPDIR``, containers): a lock only keeps out runs that look in the
+    same place. The file stays after a run, holding the last PID: deleting a lock file another run may
+    have open would let two in.
+
+    Raises:
+        HilError: ``PLCOPS_LOCK_DIR`` is relative or not a folder.
     """
-    folder = Path(os.environ.get("PLCOPS_LOCK_DIR") or tempfile.gettempdir())
-    return folder / f"plcops-rig-{''.join(c if c.isalnum() else '_' for c in rig.name)}.lock"
+    folder = os.environ.get("PLCOPS_LOCK_DIR") or tempfile.gettempdir()
+    if not os.path.isabs(folder) or not os.path.isdir(folder):
+        raise HilError(f"PLCOPS_LOCK_DIR={folder}: must be an existing folder, given by its absolute path")
+    name = rig.name if key is None else key
+    return Path(folder) / f"plcops-rig-{''.join(c if c.isalnum() else '_' for c in name)}.lock"
+
+
+def _endpoint(rig: Rig) -> str:
+    """What the rig drives: two rig files for one controller must not run at once either."""
+    transport = rig.transport
+    return f"tcp {transport.host}:{transport.port}" if transport.kind == "tcp" else f"rtu {transport.device}"
 
 
 @contextmanager
 def rig_lock(rig: Rig) -> Iterator[None]:
-    """Hold the rig's lock for the run (another run on the same rig fails at once, naming the lock)."""
-    path = lock_path(rig)
+    """Hold the rig's locks for the run: one for its name, one for the controller it drives (host and
+    port, or serial device). Another run on either fails at once, naming the lock."""
+    with _lock(lock_path(rig), f"rig '{rig.name}' is in use by another run"):
+        with _lock(lock_path(rig, _endpoint(rig)), f"{_endpoint(rig)} is driven by another run"):
+            yield
+
+
+@contextmanager
+def _lock(path: Path, busy: str) -> Iterator[None]:
     handle = open(path, "a+")  # not "w": a run that is turned away must not erase the holder's PID
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise HilError(f"rig '{rig.name}' is in use by another run (lock {path})") from None
+            raise HilError(f"{busy} (lock {path})") from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -503,10 +548,12 @@ def run_on_rig(
     lockstep: bool,
     scans_per_cycle: int = 1,
     before_each: Callable[[Scenario], None] | None = None,
+    locked: bool = True,
 ) -> list[HilResult]:
-    """Run scenarios one after another on the rig, holding its lock; the safe state after each one that
-    fails or errs, and on any interruption. ``before_each`` prepares the controller for a scenario (with
-    ``--emulate``: a fresh virtual PLC, as ``plcops test`` gives each scenario a fresh simulator).
+    """Run scenarios one after another on the rig, holding its locks (unless ``locked`` is False: a
+    private virtual PLC); the safe state after each one that fails or errs, and on any interruption.
+    ``before_each`` prepares the controller for a scenario (with ``--emulate``: a fresh virtual PLC, as
+    ``plcops test`` gives each scenario a fresh simulator).
 
     Raises:
         HilError: the rig is in use by another run.
@@ -517,7 +564,7 @@ def run_on_rig(
     # Declared safe-state signals are written after a failure even when that scenario never named them.
     signals = {name: path for scenario in scenarios for name, path in scenario.signals.items()}
     try:
-        with rig_lock(rig):
+        with rig_lock(rig) if locked else contextlib.nullcontext():
             for scenario in scenarios:
                 outcome, cause = _run_one(rig, scenario, iomap, signals, lockstep, scans_per_cycle, before_each)
                 results.append(outcome)
@@ -548,7 +595,7 @@ def _run_one(
         if before_each is not None:
             before_each(scenario)
         target = ModbusTarget(rig, scenario, iomap, lockstep=lockstep, scans_per_cycle=scans_per_cycle, signals=signals)
-        outcome.result = run_scenario(scenario, target, tolerance_ns=rig.tolerance_ns)
+        run_scenario(scenario, target, tolerance_ns=rig.tolerance_ns, into=outcome.result)
     except HilError as exc:
         outcome.error = str(exc)
     except KeyboardInterrupt as stopped:

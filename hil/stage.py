@@ -114,7 +114,10 @@ def run_stage(
             rig.cycle_ns = plc.sim.base_ns
             mode = "lockstep" if plc.lockstep else "free-running"
             note(f"emulating {', '.join(str(p) for p in emulate)} as a virtual PLC on 127.0.0.1:{plc.port} ({mode})")
-            results += run_on_rig(rig, list(group), plc.iomap, lockstep=plc.lockstep, before_each=_restarting(plc))
+            # The virtual PLC is this run's own (a free port on 127.0.0.1): the bench rig's locks stay free.
+            results += run_on_rig(
+                rig, list(group), plc.iomap, lockstep=plc.lockstep, before_each=_restarting(plc), locked=False
+            )
         except RunInterrupted as interrupted:
             raise RunInterrupted(results + interrupted.results, interrupted.cause) from None
         finally:

@@ -280,9 +280,20 @@ def _parameter(value: Any, parameters: dict[str, Any], file: SettingsFile, step:
 # ---------------------------------------------------------------------------------------------- running
 
 
-def run_scenario(scenario: Scenario, target: Target, *, tolerance_ns: int = 0, record: bool = True) -> ScenarioResult:
-    """Drive a target through a scenario and judge it (see the module docstring)."""
-    result = ScenarioResult(scenario)
+def run_scenario(
+    scenario: Scenario,
+    target: Target,
+    *,
+    tolerance_ns: int = 0,
+    record: bool = True,
+    into: ScenarioResult | None = None,
+) -> ScenarioResult:
+    """Drive a target through a scenario and judge it (see the module docstring).
+
+    ``into`` is filled as the run goes (scans, timeline), so that a caller whose target fails half-way
+    still has what was observed up to then.
+    """
+    result = into if into is not None else ScenarioResult(scenario)
     start = target.now_ns()
     pending = list(scenario.steps)
     watched = [replace(e, met=False, broken=False, observed=[]) for step in scenario.steps for e in step.expectations]
@@ -300,6 +311,7 @@ def run_scenario(scenario: Scenario, target: Target, *, tolerance_ns: int = 0, r
                 target.write(signal, value)
         target.step()
         scans += 1
+        result.scans = scans
         values = {signal: target.read(signal) for signal in signals}
         if record:
             result.timeline.append((now, values))

@@ -789,6 +789,35 @@ def test_the_rig_lock_is_held_during_a_run(station: Path, station_plc: VirtualPl
     assert result.passed
 
 
+def test_two_rig_files_for_one_controller_cannot_drive_it_at_once(
+    station: Path, station_plc: VirtualPlc, tmp_path: Path
+) -> None:
+    # Different names, same host and port: the second would write into the first's scenario.
+    first = load_rig(write(tmp_path / "a.toml", rig_text(unique(tmp_path, "a"), tcp(station_plc.port))))
+    second = write(tmp_path / "b.toml", rig_text(unique(tmp_path, "b"), tcp(station_plc.port)))
+    scenario = write(station / "scenarios" / "short.scenario.toml", PASSING)
+    with rig_lock(first):
+        with pytest.raises(HilError, match=rf"tcp 127\.0\.0\.1:{station_plc.port} is driven by another run"):
+            run_rig(second, scenario, station_plc.iomap)
+    assert station_plc.sim.scans == 0
+
+
+def test_an_emulated_run_does_not_wait_for_the_bench_rig(station: Path) -> None:
+    # --emulate drives a private virtual PLC: a hardware run on the bench (holding the rig's locks) must
+    # not stop CI's emulated stage of another branch.
+    with rig_lock(load_rig(station / "rig.toml")):
+        done = cli("hil", "run", "rig.toml", "scenarios", "--emulate", ".", cwd=station)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_lock_folder_that_is_relative_or_missing_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rig = load_rig(write(tmp_path / "rig.toml", rig_text(unique(tmp_path, "dir"), tcp(1))))
+    for folder in ("locks", str(tmp_path / "missing")):
+        monkeypatch.setenv("PLCOPS_LOCK_DIR", folder)
+        with pytest.raises(HilError, match=f"PLCOPS_LOCK_DIR={re.escape(folder)}: must be an existing folder"):
+            lock_path(rig)
+
+
 def test_a_refused_run_leaves_the_holders_pid_in_the_lock_file(station: Path, tmp_path: Path) -> None:
     rig = load_rig(write(tmp_path / "rig.toml", rig_text(unique(tmp_path, "pid"), tcp(1))))
     lock = lock_path(rig)
@@ -824,7 +853,7 @@ def test_a_refused_write_names_address_signal_and_exception(
     (result,) = run_rig(rig, scenario, station_plc.iomap)
     assert (
         result.error
-        == "the device refused writing holding 9 of unit 2 (signal 'level'): exception 02 (illegal data address)"
+        == "the device refused writing holding 9 of unit 2 (signal 'level', GVL_IO.nTankLevel): exception 02 (illegal data address)"
     )
     # The safe state goes on where it can, and says where it cannot.
     assert result.safe_state[0].startswith("level: NOT applied (the device refused writing holding 9 of unit 2")
@@ -851,7 +880,7 @@ def test_a_value_the_plc_refuses_names_address_signal_and_exception_03(project: 
         (result,) = run_rig(rig, scenario, virtual.iomap)
         assert (
             result.error
-            == "the device refused writing holding 3 of unit 2 (signal 'speed'): exception 03 (illegal data value)"
+            == "the device refused writing holding 3 of unit 2 (signal 'speed', GVL.nSpeed): exception 03 (illegal data value)"
         )
         assert virtual.sim["GVL.nSpeed"] == 7
 
@@ -890,7 +919,9 @@ def test_a_reply_with_a_bad_crc_is_named_as_such(station: Path, tmp_path: Path) 
         finally:
             stop.set()
             worker.join(2)
-    assert result.error.startswith("no valid reply writing coil 1 of unit 2 (signal 'stop')"), result.error
+    assert result.error.startswith("no valid reply writing coil 1 of unit 2 (signal 'stop', GVL_IO.bStopButton)"), (
+        result.error
+    )
     assert "8 bytes came back that are not a valid reply (CRC error or garbled" in result.error
     assert all("NOT applied" in entry for entry in result.safe_state)
 
@@ -910,7 +941,7 @@ def test_no_reply_names_address_signal_transport_and_retries(
     (result,) = run_on_rig(rig, load_scenarios(scenario), station_plc.iomap, lockstep=True)
     # The first request: stop (signals in name order: level, start, stop ... set at 0 s: stop, level).
     assert re.fullmatch(
-        rf"no valid reply writing coil 1 of unit 7 \(signal 'stop'\) from 127\.0\.0\.1:{station_plc.port} unit 7 after 1 retries: .*No response received.*",
+        rf"no valid reply writing coil 1 of unit 7 \(signal 'stop', GVL_IO\.bStopButton\) from 127\.0\.0\.1:{station_plc.port} unit 7 after 1 retries: .*No response received.*",
         result.error,
     ), result.error
     assert time.monotonic() - began < 5  # 0.2 s * 2 attempts, then the safe state's attempts
