@@ -613,9 +613,7 @@ class _CodeCompiler:
             if kind.pou.kind == "INTERFACE":
                 return "None"
             cls = f"P_{ident(kind.pou.name)}"
-            fb_init = kind.pou.member("FB_init")
-            if fb_init is not None and fb_init.kind == "METHOD":
-                return self._fb_init(cls, fb_init, variable)
+            instance = f"{cls}()"
             if isinstance(init, ast.StructLiteral):
                 # fbTimer : TON := (PT := T#1s): an instance with some inputs set.
                 pairs = []
@@ -624,8 +622,12 @@ class _CodeCompiler:
                     if member is None:
                         raise self.error(field_init, f"{kind.pou.name} has no input '{field_init.name}'")
                     pairs.append(f"({'v_' + ident(member.name)!r}, {self.initial(member.type, field_init.value)})")
-                return f"_with({cls}(), {', '.join(pairs)})" if pairs else f"{cls}()"
-            return f"{cls}()"
+                instance = f"_with({instance}, {', '.join(pairs)})" if pairs else instance
+            fb_init = kind.pou.member("FB_init")
+            if fb_init is not None and fb_init.kind == "METHOD":
+                # The runtime sets the declared initial values first, then calls FB_init on them.
+                return self._fb_init(instance, fb_init, variable)
+            return instance
         if isinstance(kind, (PointerType, ReferenceType)):
             if init is not None:
                 return self.reference_to(init) if isinstance(kind, ReferenceType) else "None"
@@ -634,7 +636,7 @@ class _CodeCompiler:
             return self.value_as(init, kind)
         return _default(kind)
 
-    def _fb_init(self, cls: str, fb_init: PouInfo, variable: VarInfo | None) -> str:
+    def _fb_init(self, instance: str, fb_init: PouInfo, variable: VarInfo | None) -> str:
         """A new instance of a function block that has an ``FB_init`` method, which CODESYS and TwinCAT call
         when the instance is created: ``bInitRetains`` and ``bInCopyCode`` FALSE (a cold start), the other
         inputs from the declaration's arguments (``fbAxis : FB_Axis(nId := 3);``, by name or position).
@@ -663,7 +665,7 @@ class _CodeCompiler:
             else:
                 code = self.initial_of(parameter)
             values.append(f"v_{ident(parameter.name)}={code}")
-        return f"_fb_init({cls}(), {', '.join(values)})"
+        return f"_fb_init({instance}, {', '.join(values)})"
 
     def _array_initial(self, kind: ArrayType, init: ast.Expr | None) -> str:
         if kind.dims is None:

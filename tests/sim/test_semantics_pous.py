@@ -924,3 +924,52 @@ END_PROGRAM
     assert [sim[f"P.aAxes[{i}].nId"] for i in (1, 2, 3)] == [701, 701, 701]
     assert [sim[f"P.aAxes[{i}].nCalls"] for i in (1, 2, 3)] == [1, 1, 1]
     assert (sim["P.stStation.fbAxis.nId"], sim["P.stStation.fbAxis.nCalls"]) == (701, 1)
+
+
+def test_fb_init_runs_after_the_declared_initial_values() -> None:
+    # A structured initialiser sets the instance's variables, then FB_init runs on them (CODESYS: FB_init
+    # is called after the initialisation of the instance). nSpeed keeps 10/20/30/40; nId = 1 + 7 * 100.
+    text = """
+FUNCTION_BLOCK FB_Axis
+VAR_INPUT
+    nSpeed : INT;
+END_VAR
+VAR
+    nId : INT := 1;
+    nSpeedSeen : INT;
+END_VAR
+METHOD FB_init : BOOL
+VAR_INPUT
+    bInitRetains : BOOL;
+    bInCopyCode : BOOL;
+    nAxisId : INT := 7;
+END_VAR
+nId := nId + nAxisId * 100;
+nSpeedSeen := nSpeed;
+END_METHOD
+END_FUNCTION_BLOCK
+TYPE ST_Station :
+STRUCT
+    fbAxis : FB_Axis := (nSpeed := 30);
+END_STRUCT
+END_TYPE
+PROGRAM P
+VAR
+    aAxes : ARRAY[1..2] OF FB_Axis := [(nSpeed := 10), (nSpeed := 20)];
+    stStation : ST_Station;
+    fbOne : FB_Axis := (nSpeed := 40);
+END_VAR
+END_PROGRAM
+"""
+    from plcops.sim.simulator import Simulator
+
+    sim = Simulator.from_text(text, program="P")
+    speeds = [
+        sim["P.aAxes[1].nSpeed"],
+        sim["P.aAxes[2].nSpeed"],
+        sim["P.stStation.fbAxis.nSpeed"],
+        sim["P.fbOne.nSpeed"],
+    ]
+    assert speeds == [10, 20, 30, 40]
+    assert [sim["P.aAxes[1].nSpeedSeen"], sim["P.fbOne.nSpeedSeen"]] == [10, 40]  # FB_init saw them
+    assert sim["P.fbOne.nId"] == 701
