@@ -552,6 +552,11 @@ class _PouChecker:
             return ANY_INT
         if expr.kind == "REAL":
             return ANY_REAL
+        if expr.kind in ("TIME_LITERAL", "DATE_LITERAL", "TOD_LITERAL", "DT_LITERAL"):
+            try:  # well-formed tokens may still name no moment: DATE#2024-13-45, TOD#25:00:00
+                literal_value(expr)
+            except LiteralError as exc:
+                self.error(expr, str(exc))
         if expr.kind == "TIME_LITERAL":
             return ELEMENTARY["LTIME"] if expr.text.upper().startswith("LT") else TIME
         if expr.kind == "DATE_LITERAL":

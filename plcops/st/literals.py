@@ -133,7 +133,11 @@ def date_and_time_ns(text: str) -> int:
     match = re.fullmatch(r"(\d+-\d+-\d+)-(.+)", body)
     if match is None:
         raise LiteralError(f"not a date and time: {text}")
-    return date_ns("D#" + match.group(1)) + _clock_ns(match.group(2), text)
+    try:
+        day = date_ns("D#" + match.group(1))
+    except LiteralError:
+        raise LiteralError(f"not a date and time: {text}") from None  # name the literal that was written
+    return day + _clock_ns(match.group(2), text)
 
 
 def _clock_ns(body: str, text: str) -> int:

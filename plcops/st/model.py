@@ -918,7 +918,10 @@ def literal_value(literal: ast.Literal) -> Any:
         if kind_type.is_real:
             return real_value(body) if "#" not in body else float(integer_value(body))
         if kind_type.is_duration:
-            return duration_ns(text)
+            try:
+                return duration_ns(text)
+            except LiteralError:
+                raise malformed_time_literal(text) from None
         if prefix.upper() in TIME_LITERAL_SHAPES:  # TOD#25, D#2024: the lexer found no date or time here
             raise malformed_time_literal(text)
         if kind_type.name in ("CHAR", "WCHAR"):

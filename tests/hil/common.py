@@ -333,6 +333,7 @@ class ResettingProxy:
         self.done = threading.Event()  # the first connection was reset
         self._reset = threading.Event()
         self._first = True
+        self.connections = 0
         threading.Thread(target=self._accept, daemon=True).start()
 
     def reset(self) -> None:
@@ -350,6 +351,7 @@ class ResettingProxy:
             except OSError:
                 return
             first, self._first = self._first, False
+            self.connections += 1
             threading.Thread(target=self._pump, args=(client, first), daemon=True).start()
 
     def _pump(self, client: socket.socket, first: bool) -> None:

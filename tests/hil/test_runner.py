@@ -133,7 +133,9 @@ FAILURES = [
 ]
 
 
-def rig_text(name: str, transport: str, *, safe_state: str = "", extra: str = "", tolerance: str = "0ms") -> str:
+def rig_text(
+    name: str, transport: str, *, safe_state: str = "", extra: str = "", tolerance: str = "0ms", timeout: str = "400ms"
+) -> str:
     return f"""
 [rig]
 name = "{name}"
@@ -141,7 +143,7 @@ name = "{name}"
 [transport]
 {transport}
 unit = 2
-timeout = "400ms"
+timeout = "{timeout}"
 
 [timing]
 cycle = "10ms"
@@ -1041,7 +1043,8 @@ def test_a_connection_reset_mid_run_is_retried_on_a_new_connection(
     scenario = write(station / "scenarios" / "short.scenario.toml", PASSING)
     rig = write(
         tmp_path / "rig.toml",
-        rig_text(name, tcp(proxy.port, retries=2), safe_state=SAFE_STATE, extra=GATE.format(name=name)),
+        # A generous timeout: on a loaded CI machine a slow reply must not fail the run before the reset.
+        rig_text(name, tcp(proxy.port, retries=2), safe_state=SAFE_STATE, extra=GATE.format(name=name), timeout="3s"),
     )
     thread, results = run_in_thread(lambda: run_rig(rig, scenario, station_plc.iomap))
     try:
@@ -1065,7 +1068,8 @@ def test_a_connection_reset_without_retries_fails_the_scenario_and_applies_the_s
     scenario = write(station / "scenarios" / "short.scenario.toml", PASSING)
     rig = write(
         tmp_path / "rig.toml",
-        rig_text(name, tcp(proxy.port, retries=0), safe_state=SAFE_STATE, extra=GATE.format(name=name)),
+        # A generous timeout: on a loaded CI machine a slow reply must not fail the run before the reset.
+        rig_text(name, tcp(proxy.port, retries=0), safe_state=SAFE_STATE, extra=GATE.format(name=name), timeout="3s"),
     )
     thread, results = run_in_thread(lambda: run_rig(rig, scenario, station_plc.iomap))
     try:
@@ -1077,7 +1081,7 @@ def test_a_connection_reset_without_retries_fails_the_scenario_and_applies_the_s
         proxy.close()
     (result,) = results[0]
     assert not result.passed
-    assert proxy.done.is_set()
+    assert proxy.done.is_set(), (proxy.connections, result.error, result.result.scans)
     assert "Connection reset by peer" in result.error, result.error
     # Cycle 30: the runner had driven stop = TRUE, level = 20000 and start = TRUE (PASSING's first steps).
     assert result.safe_state == ["level=1000", "start=False", "stop=False"]

@@ -82,7 +82,12 @@ def test_time_literals() -> None:
         # date-and-times have their fixed shapes; BOOL# takes TRUE, FALSE, 0 or 1. Without these checks T#5
         # failed with "unknown type 'T'", and TOD#25 or D#2024 loaded as 25 ns or 2024 ns after the epoch.
         ("t : TIME := T#5;", "T#5 is not a valid TIME literal (write it like T#5s or T#1m30s)"),
-        ("t : LTIME := LTIME#5;", "not a duration: LTIME#5"),
+        ("t : LTIME := LTIME#5;", "LTIME#5 is not a valid LTIME literal"),
+        ("t : TIME := TIME#5;", "TIME#5 is not a valid TIME literal"),
+        # Well-formed tokens that name no moment: month 13, hour 25, February 30.
+        ("t : DATE := DATE#2024-13-45;", "not a date: DATE#2024-13-45"),
+        ("t : TOD := TOD#25:00:00;", "time of day out of range: TOD#25:00:00"),
+        ("t : DT := DT#2024-02-30-12:00:00;", "not a date and time: DT#2024-02-30-12:00:00"),
         ("t : TOD := TOD#25;", "TOD#25 is not a valid TOD literal"),
         ("t : DATE := D#2024;", "D#2024 is not a valid DATE literal"),
         ("t : DT := DT#2024;", "DT#2024 is not a valid DT literal"),
