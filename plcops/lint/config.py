@@ -72,6 +72,14 @@ class LintConfig:
                 selected -= _select(override.ignore, [], catalogue) if override.ignore else set()
         return [rule(self.options.get(rule.code)) for rule in catalogue if rule in selected]
 
+    def project_rules_anywhere(self, catalogue: list[type[Rule]]) -> list[Rule]:
+        """Project rules selected for some file: they gather facts from every file, because an override
+        that switches a rule off for ``vendor/*`` hides its findings there, not the uses found there."""
+        selected = _select(self.select, self.ignore, catalogue)
+        for override in self.overrides:
+            selected |= _select(override.select, [], catalogue) if override.select else set()
+        return [rule(self.options.get(rule.code)) for rule in catalogue if rule in selected and rule.project]
+
 
 def _relative(path: str, root: Path | None) -> str:
     if root is None:

@@ -171,6 +171,10 @@ class FileContext:
                         facts.references.append(program.type_name)
         for decl, _ in self.nodes(ast.VarDecl):
             facts.references.extend(walk_types(decl.type))
+        for type_decl, _ in self.nodes(ast.TypeDecl):  # TYPE A_Axes : ARRAY[1..4] OF FB_Axis; END_TYPE
+            facts.references.extend(walk_types(type_decl.type))
+            if type_decl.extends:
+                facts.references.append(type_decl.extends)
         for pou, _ in self.nodes(ast.Pou):  # return types of functions, methods and properties
             facts.references.extend(walk_types(getattr(pou, "return_type", None) or getattr(pou, "type", None)))
         for call, parents in self.nodes(ast.Call):

@@ -166,11 +166,12 @@ def lint_file(
     context = FileContext(path, result, index)
     findings: list[Finding] = []
     facts = context.facts()
+    for project_rule in config.project_rules_anywhere(catalogue()):
+        extra = project_rule.file_facts(context)
+        if extra is not None:
+            facts.extra[project_rule.code] = extra
     for rule in config.rules_for(path, catalogue()):
         if rule.project:
-            extra = rule.file_facts(context)
-            if extra is not None:
-                facts.extra[rule.code] = extra
             continue
         for finding in rule.check(context):
             _locate(finding, context, type(rule))

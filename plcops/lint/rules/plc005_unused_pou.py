@@ -107,7 +107,16 @@ class PLC005(Rule):
         for decl, _ in context.nodes(ast.TypeDecl):
             line, column = context.source.location(decl.name.span.start)
             types.append({"name": decl.name.text, "line": line, "column": column, "end": len(decl.name.text)})
-            words[decl.name.text.casefold()] -= 1
+            # Its own name, and a type that refers to itself (pNext : POINTER TO ST_Node), do not use it.
+            own = decl.name.text.casefold()
+            start, end = decl.span
+            words[own] -= sum(
+                1
+                for _, text, at, _ in context.result.tokens
+                if start <= at < end
+                for word in _WORD.findall(text)
+                if word.casefold() == own
+            )
         return {"types": types, "words": sorted(word for word, count in words.items() if count > 0)}
 
     def check_project(self, facts: ProjectFacts) -> Iterable[Finding]:
@@ -120,9 +129,10 @@ class PLC005(Rule):
     def _unused_types(self, facts: ProjectFacts) -> Iterator[Finding]:
         used: set[str] = set()
         for file in facts.files:
-            used.update(file.extra.get(self.code, {}).get("words", []))
-            # A file with syntax errors has no words, only the names it mentions: they count too.
-            used.update(name.casefold() for name in file.references)
+            if self.code in file.extra:
+                used.update(file.extra[self.code]["words"])
+            else:  # a file with syntax errors has no words, only the names it mentions: they count
+                used.update(name.casefold() for name in file.references)
         for file in facts.files:
             for declared in file.extra.get(self.code, {}).get("types", []):
                 if declared["name"].casefold() in used or self._kept(declared["name"]):
