@@ -7,10 +7,13 @@ logic a test could not reach through the library.
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from plcops import __version__
 from plcops.cli.check import check
+from plcops.cli.common import EXIT_USAGE
 from plcops.cli.diff import diff
 from plcops.cli.fmt import fmt
 from plcops.cli.git import git_app, merge_driver_command, textconv_command
@@ -60,6 +63,20 @@ app.command(name="merge-driver")(merge_driver_command)
 app.add_typer(git_app, name="git")
 
 
+# The parser is a loop, but the formatter, checker and compiler walk the tree recursively: generated PLC
+# code nests deeply (a 500-term interlock OR chain, 150 nested IFs). Python 3.11+ frames of pure Python
+# calls do not use the C stack, so a higher limit is safe where the default 1,000 is not enough.
+RECURSION_LIMIT = 20_000
+
+
 def main() -> None:
     """Entry point of the ``plcops`` console script and ``python -m plcops``."""
-    app()
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    try:
+        app()
+    except RecursionError:
+        print(
+            "error: the input nests more deeply than plcops can process; please report this with the file",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_USAGE) from None

@@ -28,6 +28,7 @@ from plcops.st import ast
 from plcops.st.diagnostics import Diagnostic, DiagnosticError
 from plcops.st.formatter import ELEMENTARY_TYPES
 from plcops.st.parser import ParseResult, parse_text
+from plcops.st.source import DecodedFile
 
 PROJECT_SUFFIX = ".plcopen"
 TC6_0200 = "http://www.plcopen.org/xml/tc6_0200"
@@ -506,8 +507,8 @@ def export_project(
             (c, x) for unit in units if str(unit.resolve()) not in placed for c, x in _unit_xml(unit, read(unit), notes)
         ]
         skeleton = _insert_new(skeleton, new)
-        data = skeleton.encode(project_sidecar.meta.get("encoding", "utf-8"))
-        return (b"\xef\xbb\xbf" + data) if project_sidecar.meta.get("bom") else data
+        meta = project_sidecar.meta
+        return DecodedFile(skeleton, meta.get("encoding", "utf-8"), bool(meta.get("bom"))).encode()
     elements = [(c, x) for unit in units for c, x in _unit_xml(unit, read(unit), notes)]
     return _fresh_document(project.name, elements).encode("utf-8")
 

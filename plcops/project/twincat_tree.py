@@ -28,6 +28,7 @@ from plcops.st import ast
 from plcops.st.diagnostics import Diagnostic, DiagnosticError
 from plcops.st.lexer import Token, tokenize
 from plcops.st.parser import ParseResult, parse_text
+from plcops.st.source import DecodedFile
 
 GUID_NAMESPACE = uuid.UUID("6f3b2a4e-8d1c-4f5e-9a7b-2c4d6e8f0a1b")
 SUFFIX_BY_TAG = {"POU": ".TcPOU", "DUT": ".TcDUT", "GVL": ".TcGVL", "Itf": ".TcIO"}
@@ -519,8 +520,8 @@ def _export_into_skeleton(
     text = skeleton
     for start, end, replacement in sorted(edits, key=lambda edit: (edit[0], edit[1]), reverse=True):
         text = text[:start] + replacement + text[end:]
-    data = text.encode(meta.get("encoding", "utf-8"), "surrogateescape")
-    return (b"\xef\xbb\xbf" + data) if meta.get("bom") else data
+    # Written back in the file's own encoding and byte-order mark (UTF-16 files keep theirs).
+    return DecodedFile(text, meta.get("encoding", "utf-8"), bool(meta.get("bom"))).encode()
 
 
 def _indent_of(text: str, offset: int) -> str:

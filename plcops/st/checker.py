@@ -150,9 +150,20 @@ def _check_global_initialisers(checked: Checked, gvl: GvlInfo) -> None:
     _PouChecker(checked, scope).initialisers(list(gvl.variables.values()))
 
 
+# IEC 61131-3 3rd ed. 6.8.2: a task has INTERVAL, SINGLE and PRIORITY.
+_TASK_PARAMETERS = ("INTERVAL", "SINGLE", "PRIORITY")
+
+
 def _check_configuration(checked: Checked, node: ast.Configuration, path: str) -> None:
     model = checked.model
     for resource in [node, *node.resources]:
+        for task in resource.tasks:  # type: ignore[attr-defined]
+            for argument in task.args:
+                known = isinstance(argument, ast.NamedArg) and argument.name.upper() in _TASK_PARAMETERS
+                if not known:
+                    model.error(path, argument, f"TASK {task.name.text}: parameters are {', '.join(_TASK_PARAMETERS)}")
+                elif argument.value is None:  # SINGLE := , would silently make an event task cyclic
+                    model.error(path, argument, f"TASK {task.name.text}: {argument.name} needs a value")
         tasks = {t.name.text.casefold() for t in [*node.tasks, *getattr(resource, "tasks", [])]}
         for program in resource.programs:  # type: ignore[attr-defined]
             pou = model.pous.get(program.type_name.casefold())

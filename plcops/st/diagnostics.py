@@ -32,8 +32,9 @@ class Diagnostic:
         message: what is wrong, in words a controls engineer understands.
         severity: error, warning or info.
         code: a stable identifier for tools (``"syntax"``, ``"PLC012"``, ...), or None.
-        source_line: the text of ``line``, for the caret display.
+        source_line: the text of ``line`` (or of a window of it, for a very long line), for the caret.
         length: how many characters the caret underline covers (at least 1).
+        source_start: the column ``source_line`` starts at (1 unless it is a window).
     """
 
     path: str
@@ -44,6 +45,7 @@ class Diagnostic:
     code: str | None = None
     source_line: str | None = field(default=None, compare=False)
     length: int = field(default=1, compare=False)
+    source_start: int = field(default=1, compare=False)
 
     @classmethod
     def at(
@@ -62,16 +64,8 @@ class Diagnostic:
         if end is not None and end > offset:
             end_line, end_column = source.location(end)
             length = end_column - column if end_line == line else 1
-        return cls(
-            source.path,
-            line,
-            column,
-            message,
-            severity,
-            code,
-            source.origin_line(line),
-            max(1, length),
-        )
+        excerpt, excerpt_start = source.origin_excerpt(line, column)
+        return cls(source.path, line, column, message, severity, code, excerpt, max(1, length), excerpt_start)
 
     def header(self) -> str:
         """The one-line form, ``file:line:col: severity: message``."""
@@ -82,14 +76,20 @@ class Diagnostic:
         text = self.header()
         if show_source and self.source_line is not None:
             # Tabs are kept so the caret lines up under the same character in a terminal.
-            prefix = "".join(ch if ch == "\t" else " " for ch in self.source_line[: self.column - 1])
-            width = min(self.length, max(1, len(self.source_line) - self.column + 1))
-            text += f"\n    {self.source_line}\n    {prefix}{'^' * width}"
+            before = max(0, self.column - self.source_start)
+            prefix = "".join(ch if ch == "\t" else " " for ch in self.source_line[:before])
+            width = min(self.length, max(1, len(self.source_line) - before))
+            shown = self.source_line.translate(_VISIBLE)  # a NUL or ESC must not garble the terminal
+            text += f"\n    {shown}\n    {prefix}{'^' * width}"
         return text
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object used by ``--format json`` outputs."""
         return {"path": self.path, "line": self.line, "column": self.column, "message": self.message}
+
+
+# Control characters shown as U+FFFD in the source excerpt (one for one, so the caret still lines up).
+_VISIBLE = {code: "\ufffd" for code in (*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0))}
 
 
 class DiagnosticError(Exception):

@@ -288,6 +288,10 @@ def tokenize(text: str) -> LexResult:
         elif kind == "other":
             if text[start].isspace():
                 pass  # exotic white space such as U+2028
+            elif errors and errors[-1].end == start and text[errors[-1].start] == text[start]:
+                # A run of one stray character (a binary file's NULs) is one error, not one per byte.
+                run = errors[-1]
+                errors[-1] = LexError(run.start, end, f"unexpected character {text[start]!r} ({end - run.start} times)")
             else:
                 errors.append(LexError(start, end, f"unexpected character {text[start]!r}"))
         else:

@@ -586,6 +586,17 @@ class Model:
             elif isinstance(item, ast.Configuration):
                 gvl = self.gvls.setdefault(item.name.text.casefold(), GvlInfo(item.name.text, path))
                 for block in [*item.var_blocks, *(b for r in item.resources for b in r.var_blocks)]:
+                    if block.kind in ("VAR_CONFIG", "VAR_ACCESS"):
+                        # They name variables declared elsewhere (R.I.b): no storage of their own.
+                        for decl in block.decls:
+                            if decl.init is not None:
+                                self.error(
+                                    path,
+                                    decl.init,
+                                    f"{block.kind} initial values are not simulated: give {', '.join(n.text for n in decl.names)} its initial value where it is declared",
+                                    Severity.WARNING,
+                                )
+                        continue
                     self._declare_block(block, gvl.variables, path, None, gvl.name)
         for gvl in self.gvls.values():
             for key, variable in gvl.variables.items():

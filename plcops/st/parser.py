@@ -630,6 +630,10 @@ def _apply_tokens(tokens: list[Token]) -> list[Token]:
     return [token for token in tokens if token[1] or token[2] != token[3]]
 
 
+# Syntax errors reported per file; beyond this the text is not ST (a binary or mis-encoded file).
+MAX_DIAGNOSTICS = 100
+
+
 def parse_source(source: SourceText, *, start: str = "start", attach: bool = True) -> ParseResult:
     """Parse a document and return its AST and diagnostics.
 
@@ -655,6 +659,13 @@ def parse_source(source: SourceText, *, start: str = "start", attach: bool = Tru
     if not driver.errors:
         diagnostics += [Diagnostic.at(source, e.start, e.message, end=e.end, code="syntax") for e in builder.errors]
     diagnostics.sort(key=lambda d: (d.line, d.column))
+    if len(diagnostics) > MAX_DIAGNOSTICS:  # not ST at all (a binary file): the first ones say enough
+        more = len(diagnostics) - MAX_DIAGNOSTICS
+        last = diagnostics[MAX_DIAGNOSTICS - 1]
+        diagnostics = diagnostics[:MAX_DIAGNOSTICS]
+        diagnostics.append(
+            Diagnostic(source.path, last.line, last.column, f"{more} more syntax errors not shown", code="syntax")
+        )
 
     unit: ast.CompilationUnit | None
     if start == "start":

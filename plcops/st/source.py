@@ -112,7 +112,8 @@ class SourceText:
 
     def location(self, offset: int) -> Location:
         """The 1-based line and column, in the original file, of a parsed-text offset."""
-        origin = self.origin_offset(offset)
+        # Clamped: text a vendor file's container produced (not in the original) must not give line 0.
+        origin = min(max(self.origin_offset(offset), 0), len(self.origin_text))
         starts = self._origin_line_starts()
         line_index = bisect_right(starts, origin) - 1
         return Location(line_index + 1, origin - starts[line_index] + 1)
@@ -125,6 +126,17 @@ class SourceText:
         start = starts[line - 1]
         end = starts[line] - 1 if line < len(starts) else len(self.origin_text)
         return self.origin_text[start:end].rstrip("\r")
+
+    def origin_excerpt(self, line: int, column: int, width: int = 160) -> tuple[str, int]:
+        """At most ``width`` characters of a line around ``column``, and the column the excerpt starts
+        at: a minified or binary file's one huge line must not be copied into every diagnostic."""
+        starts = self._origin_line_starts()
+        if not 1 <= line <= len(starts):
+            return "", 1
+        start = starts[line - 1]
+        end = starts[line] - 1 if line < len(starts) else len(self.origin_text)
+        first = start + max(0, min(column - 1 - width // 3, end - start - width))
+        return self.origin_text[first : min(end, first + width)].rstrip("\r"), first - start + 1
 
     @property
     def line_count(self) -> int:
@@ -152,7 +164,8 @@ class DecodedFile:
 
     def encode(self, text: str | None = None) -> bytes:
         """Encode ``text`` (default: the decoded text) the way the original file was encoded."""
-        data = (self.text if text is None else text).encode(self.encoding)
+        errors = _CP1252_HOLES if self.encoding == "cp1252" else "strict"
+        data = (self.text if text is None else text).encode(self.encoding, errors=errors)
         return _BOMS.get(self.encoding, codecs.BOM_UTF8) + data if self.bom else data
 
 
@@ -169,10 +182,51 @@ def decode_source(data: bytes) -> DecodedFile:
     for encoding, mark in (("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)):
         if data.startswith(mark) and not data.startswith(codecs.BOM_UTF32_LE):
             return DecodedFile(data[len(mark) :].decode(encoding, errors="replace"), encoding, True)
+    unmarked = _utf16_without_bom(data)
+    if unmarked is not None:
+        return DecodedFile(data.decode(unmarked, errors="replace"), unmarked, False)
     bom = data.startswith(codecs.BOM_UTF8)
     if bom:
         data = data[len(codecs.BOM_UTF8) :]
     try:
         return DecodedFile(data.decode("utf-8"), "utf-8", bom)
     except UnicodeDecodeError:
-        return DecodedFile(data.decode("cp1252", errors="replace"), "cp1252", bom)
+        # The five bytes Windows-1252 leaves undefined read as the control characters of the same number
+        # (as Windows itself does), so that writing the file back gives the same bytes.
+        return DecodedFile(data.decode("cp1252", errors=_CP1252_HOLES), "cp1252", bom)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` for UTF-16 text without a byte-order mark, else None.
+
+    An XML file says so in its first bytes (XML 1.0 appendix F: ``3C 00 3F 00`` is UTF-16LE); for other
+    text, ASCII characters in UTF-16 put a NUL in every other byte, which ST in UTF-8 never has.
+    """
+    if data.startswith(b"<\x00?\x00"):
+        return "utf-16-le"
+    if data.startswith(b"\x00<\x00?"):
+        return "utf-16-be"
+    sample = data[:2048]
+    if len(sample) < 8 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    half = len(sample) // 2
+    if odd.count(0) > 0.4 * half and even.count(0) < 0.05 * half:
+        return "utf-16-le"
+    if even.count(0) > 0.4 * half and odd.count(0) < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _cp1252_holes(error: UnicodeError) -> tuple[str | bytes, int]:
+    """Error handler: the bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D <-> U+0081 ... (Windows-1252 leaves them
+    undefined)."""
+    if isinstance(error, UnicodeDecodeError):
+        return chr(error.object[error.start]), error.start + 1
+    if isinstance(error, UnicodeEncodeError) and ord(error.object[error.start]) in (0x81, 0x8D, 0x8F, 0x90, 0x9D):
+        return bytes([ord(error.object[error.start])]), error.start + 1
+    raise error
+
+
+_CP1252_HOLES = "plcops-cp1252-holes"
+codecs.register_error(_CP1252_HOLES, _cp1252_holes)

@@ -85,6 +85,47 @@ def test_a_fifo_named_like_st_is_skipped_in_folders_and_refused_by_name(tmp_path
         read_bytes(tmp_path / "pipe.st")
 
 
+def test_utf16_without_a_byte_order_mark_is_recognised(tmp_path: Path) -> None:
+    # A file saved as UTF-16 without a BOM (or an XML file, which announces it as 3C 00 3F 00): read as
+    # UTF-16 instead of a flood of "unexpected character NUL" errors, and written back the same way.
+    from plcops.st.source import decode_source
+
+    for encoding in ("utf-16-le", "utf-16-be"):
+        for text in ("PROGRAM P\n// Füllstand\nEND_PROGRAM\n", '<?xml version="1.0"?>\n<a/>\n'):
+            decoded = decode_source(text.encode(encoding))
+            assert (decoded.text, decoded.encoding, decoded.bom) == (text, encoding, False)
+            assert decoded.encode() == text.encode(encoding)
+    path = tmp_path / "u16.st"
+    path.write_bytes(GOOD.encode("utf-16-le"))
+    assert check_syntax([path]).ok
+
+
+def test_bytes_windows_1252_leaves_undefined_survive_a_round_trip() -> None:
+    # 0x81, 0x8D, 0x8F, 0x90, 0x9D have no character in Windows-1252: they must be written back as they
+    # were, not become U+FFFD (which cannot be written back at all).
+    from plcops.st.source import decode_source
+
+    data = b"PROGRAM P\n// \x81 \x8d \x8f \x90 \x9d Gr\xf6\xdfe\nEND_PROGRAM\n"
+    decoded = decode_source(data)
+    assert decoded.encoding == "cp1252" and "\ufffd" not in decoded.text and "Größe" in decoded.text
+    assert decoded.encode() == data
+    assert decoded.encode(decoded.text.replace("P\n", "Q\n", 1)) == data.replace(b"P\n", b"Q\n", 1)
+
+
+def test_a_binary_file_gives_a_bounded_report(tmp_path: Path) -> None:
+    # 40,000 NUL bytes on one line: one error for the run (not one per byte, each holding the line), and
+    # never more than MAX_DIAGNOSTICS per file.
+    from plcops.st.parser import MAX_DIAGNOSTICS, parse_text
+
+    result = parse_text("PROGRAM P\n" + "\x00" * 40_000 + "\nEND_PROGRAM\n")
+    (error,) = result.diagnostics
+    assert error.message == "unexpected character '\\x00' (40000 times)" and (error.line, error.column) == (2, 1)
+    assert len(error.source_line or "") <= 160  # a window of the line, not the whole of it
+    garbage = parse_text("PROGRAM P\n" + "`\n" * 500 + "END_PROGRAM\n")  # 500 stray characters, apart
+    assert len(garbage.diagnostics) == MAX_DIAGNOSTICS + 1
+    assert garbage.diagnostics[-1].message == f"{500 - MAX_DIAGNOSTICS} more syntax errors not shown"
+
+
 def test_utf16_files_are_decoded_and_written_back_as_they_were(tmp_path: Path) -> None:
     from plcops.st.source import decode_source
 

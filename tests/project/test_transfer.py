@@ -64,6 +64,25 @@ def test_each_twincat_object_round_trips(fixture: Path) -> None:
     assert export_object(st_text, f"{name}.st", sidecar, name) == (fixture.suffix, data)
 
 
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""), ("cp1252", b"")],
+    ids=["utf16le-bom", "utf16be-bom", "utf16le-no-bom", "cp1252-with-0x81"],
+)
+def test_a_twincat_object_in_another_encoding_round_trips(encoding: str, bom: bytes) -> None:
+    # Saved by another Windows tool: the export must be these bytes again (it once put a UTF-8 BOM in
+    # front of UTF-16 text, and could not write 0x81, which Windows-1252 leaves undefined, back at all).
+    fixture = next(f for f in TWINCAT_FILES if f.suffix == ".TcPOU" and "Broken" not in f.name)
+    text = fixture.read_bytes().decode("utf-8-sig").replace('encoding="utf-8"', f'encoding="{encoding}"')
+    if encoding == "cp1252":
+        text = text.replace("<ST><![CDATA[", "<ST><![CDATA[// \x81 Größe\n", 1)
+        data = text.encode("cp1252", errors="plcops-cp1252-holes")
+    else:
+        data = bom + text.encode(encoding)
+    st_text, sidecar, name = import_file(fixture.name, data)
+    assert export_object(st_text, f"{name}.st", sidecar, name) == (fixture.suffix, data)
+
+
 @pytest.mark.parametrize("name", ["codesys_export.xml", "beremiz_project.xml"])
 def test_plcopen_round_trips(tmp_path: Path, name: str) -> None:
     source = FIXTURES / "plcopen" / name

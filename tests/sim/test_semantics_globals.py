@@ -108,3 +108,54 @@ def test_sim_run_json_carries_infinities_and_nan_as_strings(tmp_path: Path) -> N
     # Strict JSON: no bare Infinity/NaN tokens (json.loads would accept them, so refuse them explicitly).
     data = json.loads(done.stdout, parse_constant=lambda token: pytest.fail(f"non-JSON token {token}"))
     assert data["variables"] == {"z": 0.0, "up": "inf", "down": "-inf", "nan": "nan"}
+
+
+CONFIGURATION_WITH_VAR_CONFIG = """PROGRAM P
+VAR_INPUT
+    b : BOOL;
+END_VAR
+VAR
+    n : INT;
+END_VAR
+n := n + 1;
+END_PROGRAM
+CONFIGURATION C
+    RESOURCE R ON PLC
+        TASK T(INTERVAL := T#10ms, PRIORITY := 1);
+        PROGRAM I WITH T : P;
+    END_RESOURCE
+    VAR_CONFIG
+        R.I.b AT %IX2.0 : BOOL;
+    END_VAR
+END_CONFIGURATION
+"""
+
+
+def test_var_config_names_variables_declared_elsewhere() -> None:
+    # IEC 61131-3 3rd ed. 6.8.2: VAR_CONFIG gives instance variables (R.I.b) addresses and initial values;
+    # it declares no storage. It used to become a variable named "R.I.b", which no simulation could load.
+    sim = Simulator.from_text(CONFIGURATION_WITH_VAR_CONFIG, path="c.st")
+    sim.scan(3)
+    assert sim["P.n"] == 3
+
+
+def test_var_config_initial_values_are_reported_as_not_simulated() -> None:
+    text = CONFIGURATION_WITH_VAR_CONFIG.replace("R.I.b AT %IX2.0 : BOOL;", "R.I.b AT %IX2.0 : BOOL := TRUE;")
+    sim = Simulator.from_text(text, path="c.st")
+    (warning,) = [d for d in sim.checked.model.diagnostics if d.severity.value == "warning"]
+    assert (warning.line, "VAR_CONFIG initial values are not simulated" in warning.message) == (16, True)
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        ("TASK T(SINGLE := , PRIORITY := 1);", "TASK T: SINGLE needs a value"),
+        ("TASK T(INTERVALL := T#10ms, PRIORITY := 1);", "TASK T: parameters are INTERVAL, SINGLE, PRIORITY"),
+    ],
+)
+def test_a_task_parameter_that_means_nothing_is_an_error(task: str, message: str) -> None:
+    # An empty SINGLE silently made an event task cyclic; a misspelt INTERVAL made it run at the default.
+    text = CONFIGURATION_WITH_VAR_CONFIG.replace("TASK T(INTERVAL := T#10ms, PRIORITY := 1);", task)
+    with pytest.raises(SimulationError) as raised:
+        Simulator.from_text(text, path="c.st")
+    assert any(message in d.message and d.line == 12 for d in raised.value.diagnostics), raised.value.diagnostics
