@@ -7,13 +7,16 @@ logic a test could not reach through the library.
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
+from pathlib import Path
 
 import typer
 
 from plcops import __version__
 from plcops.cli.check import check
-from plcops.cli.common import EXIT_USAGE
+from plcops.cli.common import EXIT_INTERRUPTED, EXIT_USAGE
 from plcops.cli.diff import diff
 from plcops.cli.fmt import fmt
 from plcops.cli.git import git_app, merge_driver_command, textconv_command
@@ -77,6 +80,20 @@ def main() -> None:
     except RecursionError:
         print(
             "error: the input nests more deeply than plcops can process; please report this with the file",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except Exception as exc:
+        # A bug, not a finding: exit 2 (1 would read as "findings" to CI), say where, and keep the
+        # traceback for a report (PLCOPS_DEBUG=1) rather than in every user's face.
+        if os.environ.get("PLCOPS_DEBUG"):
+            raise
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        print(
+            f"plcops: internal error: {type(exc).__name__}: {exc} (at {Path(frame.filename).name}:{frame.lineno}); "
+            "please report it with the input (PLCOPS_DEBUG=1 shows the traceback)",
             file=sys.stderr,
         )
         raise SystemExit(EXIT_USAGE) from None

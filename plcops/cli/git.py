@@ -7,11 +7,12 @@ from pathlib import Path
 
 import typer
 
-from plcops.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, note
+from plcops.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, note
 from plcops.project.gitsetup import setup_repository
 from plcops.project.merge import merge_files
 from plcops.project.merge3 import merge_lines
 from plcops.project.textconv import textconv
+from plcops.st.diagnostics import DiagnosticError
 from plcops.st.source import decode_source
 
 git_app = typer.Typer(help="Set up git for PLC projects.", no_args_is_help=True)
@@ -19,7 +20,10 @@ git_app = typer.Typer(help="Set up git for PLC projects.", no_args_is_help=True)
 
 def textconv_command(file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
     """Print the ST view of a file for git diff (TwinCAT/PLCopen noise removed)."""
-    sys.stdout.write(textconv(file))
+    try:
+        sys.stdout.write(textconv(file))
+    except DiagnosticError as exc:
+        fail(exc, EXIT_USAGE)
     raise typer.Exit(EXIT_OK)
 
 

@@ -63,6 +63,13 @@ def format_file(path: Path | str, options: FormatOptions, *, write: bool) -> For
     except DiagnosticError as exc:
         return FormattedFile(name, error=exc.diagnostic.format())
     outcome = FormattedFile(name, decoded.text, decoded.text)
+    lone = decoded.text.replace("\r\n", "").find("\r")
+    if lone >= 0:  # classic Mac OS line ends: whether to keep or convert them is the user's choice
+        line = decoded.text[: decoded.text.find("\r")].count("\n") + 1
+        outcome.error = (
+            f"{name}:{line}:1: error: a line ends with CR alone; convert the file to LF or CRLF line endings first"
+        )
+        return outcome
     try:
         outcome.formatted = format_text(decoded.text, name, options)
     except FormatError as exc:

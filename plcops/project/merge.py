@@ -551,7 +551,15 @@ def _text_merge(base: DecodedFile, ours: DecodedFile, theirs: DecodedFile) -> tu
 
 
 def merge_files(base: bytes, ours: bytes, theirs: bytes, path: str) -> FileMerge:
-    """Merge three versions of a file (see the module docstring); the result keeps ours' encoding and BOM."""
+    """Merge three versions of a file (see the module docstring); the result keeps ours' encoding and BOM.
+
+    When only one side changed the file, the result is that side's bytes, exactly (its BOM, line endings
+    and encoding included): there is nothing to merge.
+    """
+    if ours == base or ours == theirs:
+        return FileMerge(theirs, 0)
+    if theirs == base:
+        return FileMerge(ours, 0)
     decoded = [decode_source(data) for data in (base, ours, theirs)]
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     text: str

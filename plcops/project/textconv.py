@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from plcops.project.graphical import comment_lines, graphical_bodies
-from plcops.project.sources import read_source
+from plcops.project.sources import read_bytes, read_source
 from plcops.st.diagnostics import DiagnosticError
 from plcops.st.source import decode_source
 
@@ -21,7 +21,7 @@ def textconv(path: Path | str, data: bytes | None = None) -> str:
     """The ST view of a file (its text, for files plcops does not read as ST)."""
     name = str(path)
     if data is None:
-        data = Path(name).read_bytes()
+        data = read_bytes(name)  # a FIFO would block for ever: refused with file:line:col
     try:
         text = read_source(name, data).text
     except DiagnosticError:

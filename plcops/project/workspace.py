@@ -122,8 +122,14 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then rename it into place.
 
     An interrupted run never leaves half a file. An existing file keeps its permission bits; a new one
-    gets 0644.
+    gets 0644. A symbolic link is followed: its target is written and the link stays a link. A file with
+    other hard links is written in place (a rename would give this name a new file and leave the others
+    with the old text), after the new text is safely on disk beside it.
     """
+    path = Path(os.path.realpath(path))
+    if path.exists() and path.stat().st_nlink > 1:
+        _write_in_place(path, data)
+        return
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".plcops")
     try:
@@ -135,3 +141,20 @@ def write_atomically(path: Path, data: bytes) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    # The new text goes to a temporary file first: if writing the linked file is interrupted, the text
+    # is still there to recover (the temporary file is named in the error).
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".plcops")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        with open(path, "r+b") as target:
+            target.write(data)
+            target.truncate()
+    except OSError as exc:
+        raise OSError(f"{path}: {exc.strerror}; the new text is in {temporary}") from None
+    os.unlink(temporary)

@@ -26,6 +26,10 @@ from plcops.st.lexer import KEYWORDS, LITERAL_TERMINALS, Token, TriviaToken
 from plcops.st.parser import ParseResult, parse_text
 from plcops.st.source import SourceText
 
+# Trailing blanks the formatter removes: spaces and tabs only. A form feed or U+2028 at the end of a
+# comment is the author's text (str.rstrip() would take it, and the comment would change).
+_BLANKS = " \t"
+
 ELEMENTARY_TYPES = frozenset(
     "BOOL BYTE WORD DWORD LWORD SINT INT DINT LINT USINT UINT UDINT ULINT REAL LREAL TIME LTIME DATE LDATE "
     "TIME_OF_DAY TOD LTOD LTIME_OF_DAY DATE_AND_TIME DT LDT LDATE_AND_TIME STRING WSTRING CHAR WCHAR ANY "
@@ -467,7 +471,7 @@ class _Line:
 
     def code(self, indent_unit: str) -> str:
         pieces = self.pieces[: self.trailing - 1] if self.trailing >= 0 else self.pieces
-        return (indent_unit * max(self.depth, 0) + "".join(pieces)).rstrip()
+        return (indent_unit * max(self.depth, 0) + "".join(pieces)).rstrip(_BLANKS)
 
     def render(self, indent_unit: str) -> str:
         if self.depth == -1:
@@ -476,7 +480,7 @@ class _Line:
         if self.trailing < 0:
             return code
         padding = max(self.column - len(code.expandtabs(4)), 1) if code else 0
-        return (code + " " * padding + self.pieces[self.trailing]).rstrip()
+        return (code + " " * padding + self.pieces[self.trailing]).rstrip(_BLANKS)
 
 
 def _settle_comment_depths(lines: list[_Line]) -> None:
@@ -575,7 +579,10 @@ def ast_fingerprint(unit: ast.Node | None) -> Any:
 def _comments(result: ParseResult) -> list[str]:
     """Comment and pragma texts, compared without line-ending style or trailing white space."""
     text = result.source.text
-    return ["\n".join(line.rstrip() for line in text[t.start : t.end].splitlines()) for t in result.trivia_tokens]
+    return [
+        "\n".join(line.rstrip(_BLANKS + "\r") for line in text[t.start : t.end].split("\n"))
+        for t in result.trivia_tokens
+    ]
 
 
 def format_text(text: str, path: str = "<string>", options: FormatOptions | None = None) -> str:

@@ -9,6 +9,7 @@ line and column of the original file.
 from __future__ import annotations
 
 import codecs
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
@@ -107,6 +108,9 @@ class SourceText:
             while position >= 0:
                 starts.append(position + 1)
                 position = find("\n", position + 1)
+            if "\r" in text and text.count("\r") != text.count("\r\n"):
+                # A CR alone ends a line too (classic Mac OS files), as it ends a // comment for the lexer.
+                starts = sorted({0, *(m.end() for m in re.finditer(r"\r(?!\n)|\n", text))})
             self._line_starts = starts
         return self._line_starts
 
@@ -144,7 +148,8 @@ class SourceText:
         text = self.origin_text
         if not text:
             return 0
-        return text.count("\n") + (0 if text.endswith("\n") else 1)
+        starts = self._origin_line_starts()
+        return len(starts) - (1 if starts[-1] == len(text) else 0)
 
 
 @dataclass(frozen=True, slots=True)

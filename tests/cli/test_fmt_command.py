@@ -71,3 +71,38 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "plcops.toml:2:1: error: [fmt] unknown setting 'indnet'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_symbolic_link_is_followed_and_stays_a_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.st"
+    real.write_text(UGLY, encoding="utf-8")
+    (tmp_path / "link.st").symlink_to("real.st")
+    assert runner.invoke(app, ["fmt", str(tmp_path / "link.st")]).exit_code == 0
+    assert (tmp_path / "link.st").is_symlink()
+    assert real.read_text(encoding="utf-8") == PRETTY
+
+
+def test_a_hard_linked_file_is_formatted_under_every_name(tmp_path: Path) -> None:
+    first = tmp_path / "first.st"
+    first.write_text(UGLY, encoding="utf-8")
+    (tmp_path / "second.st").hardlink_to(first)
+    assert runner.invoke(app, ["fmt", str(first)]).exit_code == 0
+    assert (tmp_path / "second.st").read_text(encoding="utf-8") == PRETTY
+    assert first.stat().st_nlink == 2
+
+
+def test_a_comment_ending_in_a_form_feed_keeps_it(tmp_path: Path) -> None:
+    # str.rstrip() would also take the form feed (a line boundary to Python): only blanks go.
+    path = tmp_path / "ff.st"
+    path.write_text("PROGRAM P\nVAR x : INT; END_VAR\nx := 1; // page\x0c \nEND_PROGRAM\n", encoding="utf-8")
+    assert runner.invoke(app, ["fmt", str(path)]).exit_code == 0
+    assert "x := 1; // page\x0c\n" in path.read_text(encoding="utf-8")
+
+
+def test_classic_mac_line_endings_are_refused_with_a_location(tmp_path: Path) -> None:
+    path = tmp_path / "cr.st"
+    path.write_bytes(b"PROGRAM P\rVAR x : INT; END_VAR\rx := 1;\rEND_PROGRAM\r")
+    result = runner.invoke(app, ["fmt", str(path)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert f"{path}:1:1: error: a line ends with CR alone" in result.output
+    assert path.read_bytes() == b"PROGRAM P\rVAR x : INT; END_VAR\rx := 1;\rEND_PROGRAM\r"  # untouched

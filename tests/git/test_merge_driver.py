@@ -6,8 +6,10 @@ from __future__ import annotations
 import xml.dom.minidom
 from pathlib import Path
 
+import pytest
+
 from plcops.cli import app
-from plcops.project.merge import merge_files
+from plcops.project.merge import FileMerge, merge_files
 from plcops.project.sources import read_source
 from plcops.st import parse_source
 from tests.conftest import Repo
@@ -318,3 +320,20 @@ def test_plcopen_conflict_markers_are_literal_for_git_and_merge_tools() -> None:
     document = xml.dom.minidom.parseString(merged.data)  # still well-formed: the body is CDATA
     bodies = [node for node in document.getElementsByTagName("xhtml") if "<<<<<<<" in node.toxml()]
     assert len(bodies) == 1
+
+
+@pytest.mark.parametrize(
+    "theirs",
+    [
+        "\ufeffPROGRAM P\nVAR x : INT; END_VAR\nx := 2;\nEND_PROGRAM\n".encode("utf-8"),  # adds a BOM
+        b"PROGRAM P\r\nVAR x : INT; END_VAR\r\nx := 2;\r\nEND_PROGRAM\r\n",  # CRLF
+        "PROGRAM P\n// Gr\u00f6\u00dfe \x81\nx := 2;\nEND_PROGRAM\n".encode("cp1252", errors="plcops-cp1252-holes"),
+    ],
+    ids=["bom", "crlf", "cp1252"],
+)
+def test_when_only_their_side_changed_the_result_is_their_bytes(theirs: bytes) -> None:
+    # A three-way merge where ours equals the base has nothing to merge: the result is theirs, byte for
+    # byte (it used to lose a BOM, line endings or an encoding that only their side had).
+    base = b"PROGRAM P\nVAR x : INT; END_VAR\nx := 1;\nEND_PROGRAM\n"
+    assert merge_files(base, base, theirs, "P.st") == FileMerge(theirs, 0)
+    assert merge_files(base, theirs, base, "P.st") == FileMerge(theirs, 0)  # and the other way round
