@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from hil.iomap import Location, Point, to_words
 from hil.rig import load_rig
 from plcops.st.diagnostics import DiagnosticError
 from tests.hil.common import EXAMPLE, write
@@ -106,3 +108,35 @@ def test_rig_file_errors_name_the_file_and_line(tmp_path: Path, text: str, line:
     header = caught.value.diagnostic.header()
     assert header.startswith(f"{path}:{line}:"), header
     assert message in header
+
+
+@pytest.mark.parametrize(
+    ("table", "kind", "value", "sent"),
+    [
+        ("coil", "BOOL", True, [1]),
+        ("coil", "BOOL", 0, [0]),
+        ("holding", "INT", -5, [65531]),  # two's complement
+        ("holding", "TIME", "T#2s", [0, 2000]),  # TIME travels in milliseconds, a DINT's two words
+        ("holding", "TIME", 1500, [0, 1500]),
+        ("holding", "REAL", 1.5, [0x3FC0, 0]),  # IEEE 754: 1.5 = 0x3FC00000
+    ],
+)
+def test_scenario_values_that_a_plc_takes(table: str, kind: str, value: object, sent: list[int]) -> None:
+    point = Point("GVL.x", kind, Location(2, table, 0), writable=True)
+    assert to_words(value, point, strict=True) == sent
+
+
+@pytest.mark.parametrize(
+    ("table", "kind", "value", "why"),
+    [
+        ("coil", "BOOL", "false", "'false' is not TRUE/FALSE"),  # a non-empty string would be TRUE
+        ("coil", "BOOL", 2, "2 is not TRUE/FALSE"),
+        ("holding", "INT", 1.7, "1.7 is not an integer"),  # not rounded to 2
+        ("holding", "INT", 40000, "40000 is outside -32768..32767 (INT)"),
+        ("holding", "TIME", "soon", "'soon' is not a time"),
+    ],
+)
+def test_scenario_values_that_a_plc_refuses(table: str, kind: str, value: object, why: str) -> None:
+    point = Point("GVL.x", kind, Location(2, table, 0), writable=True)
+    with pytest.raises(ValueError, match=re.escape(why)):
+        to_words(value, point, strict=True)
