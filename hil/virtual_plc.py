@@ -293,7 +293,19 @@ def describe_map(iomap: IoMap) -> list[str]:
         lines.append(
             f"unit {location.unit} {location.table:<8} {location.address:>5}  {access:<10} {point.path} ({point.type}){suffix}"
         )
+    # The control block is served as well (docs/hil.md, Lockstep): list it, so the map shows every address.
+    for offset, (access, meaning) in enumerate(_CONTROL_BLOCK):
+        lines.append(f"unit {FIELD_UNIT} {'holding':<8} {CONTROL + offset:>5}  {access:<10} {meaning}")
     return lines
+
+
+_CONTROL_BLOCK = [
+    ("write", "control: run N scans (lockstep)"),
+    ("read", "control: scans so far, high word"),
+    ("read", "control: scans so far, low word"),
+    *(("read", f"control: virtual time in ms, word {word}") for word in range(4)),
+    ("read", "control: 1 in lockstep, 0 free-running"),
+]
 
 
 __all__ = ["CONTROL", "Location", "ScanStats", "VirtualPlc", "describe_map", "located_paths", "parse_duration"]

@@ -481,8 +481,10 @@ def test_describe_map_lists_every_address(project: Path) -> None:
     assert "unit 1 holding   2053  read/write GVL.nMemD (DINT) word 1" in lines
     assert "unit 2 input        4  read       GVL.nOut4 (UINT)" in lines
     # 16 located variables: 3 + 3 + 3 + 3 + 4 + 2 (inputs and outputs twice) ... as address lines:
-    # BOOL and 1-word points 2 lines each (12 variables -> 24), %MW 1, %MD 2 + 2, %ML 4 -> 33.
-    assert len(lines) == 33
+    # BOOL and 1-word points 2 lines each (12 variables -> 24), %MW 1, %MD 2 + 2, %ML 4 -> 33; and the 8
+    # registers of the control block, 64000..64007 on unit 2 (docs/hil.md, Lockstep) -> 41.
+    assert "unit 2 holding  64000  write      control: run N scans (lockstep)" in lines
+    assert len(lines) == 41
 
 
 def test_the_serve_command_serves_shows_the_map_and_reports_jitter(project: Path) -> None:
