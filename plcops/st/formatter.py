@@ -552,22 +552,41 @@ def _line_ending(text: str, options: FormatOptions) -> str:
     return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
 
 
-def _normalised(value: Any) -> Any:
-    """An AST as nested tuples, without positions, trivia or case (for equivalence checks)."""
-    if isinstance(value, ast.Node):
-        fields = []
-        for name in getattr(type(value), "__dataclass_fields__", {}):
-            if name in ("span", "trivia", "semicolon"):
+def _normalised(value: Any) -> tuple[Any, ...]:
+    """An AST as one flat tuple, without positions, trivia or case (for equivalence checks): its nodes in
+    pre-order, each field named and each node and list closed by a marker, so that two tuples are equal
+    exactly when the trees are. Flat and built without recursion: a 1,000-term OR chain must compare
+    without nesting 1,000 tuples (Python 3.12 limits the C recursion of tuple comparison)."""
+    out: list[Any] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Node):
+            if isinstance(item, ast.Literal) and item.kind not in ("STRING", "WSTRING"):
+                out.append(("Literal", item.kind, item.text.upper()))
                 continue
-            fields.append((name, _normalised(getattr(value, name))))
-        if isinstance(value, ast.Literal) and value.kind not in ("STRING", "WSTRING"):
-            fields = [("kind", value.kind), ("text", value.text.upper())]
-        return (type(value).__name__, tuple(fields))
-    if isinstance(value, list):
-        return tuple(_normalised(item) for item in value)
-    if isinstance(value, str):
-        return value.casefold()
-    return value
+            out.append(type(item).__name__)
+            stack.append(_END_NODE)
+            names = [n for n in getattr(type(item), "__dataclass_fields__", {}) if n not in _POSITIONAL]
+            for name in reversed(names):
+                stack.append(getattr(item, name))
+                stack.append((_MARK, name))
+        elif isinstance(item, list):
+            out.append(_START_LIST)
+            stack.append(_END_LIST)
+            stack.extend(reversed(item))
+        elif isinstance(item, str):
+            out.append(item.casefold())
+        else:  # numbers, None, and the markers (tuples: never equal to an AST's strings)
+            out.append(item)
+    return tuple(out)
+
+
+_POSITIONAL = ("span", "trivia", "semicolon")
+_MARK = "\x00"  # no identifier or keyword contains a NUL
+_START_LIST = (_MARK, "[")
+_END_LIST = (_MARK, "]")
+_END_NODE = (_MARK, ")")
 
 
 def ast_fingerprint(unit: ast.Node | None) -> Any:
