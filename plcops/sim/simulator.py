@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import linecache
 import math
+import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,6 +306,36 @@ class Simulator:
             if condition(self):
                 return True
         return False
+
+    def statements_run(self, call: Callable[[], object]) -> list[tuple[str, int]]:
+        """Call ``call`` (typically one scan of compiled code) and return the ST statements it ran, in
+        order, as (path, offset of the statement). Exceptions propagate; the statements up to them are
+        lost with them, so callers that want them catch inside ``call``.
+
+        It traces Python line events, so it is slow: for diagnosis (where a timed-out test was waiting),
+        never for normal scans.
+        """
+        lines = self.generated.lines
+        ran: list[tuple[str, int]] = []
+
+        def on_line(frame: types.FrameType, event: str, _arg: Any) -> Any:
+            if event == "line":
+                origin = lines.get(frame.f_lineno)
+                if origin is not None and (not ran or ran[-1] != origin):
+                    ran.append(origin)
+            return on_line
+
+        def on_call(frame: types.FrameType, _event: str, _arg: Any) -> Any:
+            # Only the generated module is traced: library and runtime helpers are not ST statements.
+            return on_line if frame.f_code.co_filename == _MODULE_NAME else None
+
+        previous = sys.gettrace()
+        sys.settrace(on_call)
+        try:
+            call()
+        finally:
+            sys.settrace(previous)
+        return ran
 
     def _scan_error(self, exc: BaseException) -> ScanError:
         message = str(exc) if isinstance(exc, StRuntimeError) else _describe_exception(exc)

@@ -62,6 +62,9 @@ class TestInfo:
     ordered: bool = False
     disabled: bool = False
     timeout: TestTimeout | None = None
+    # The test's code in its suite's file, as offsets: from its TEST() call to the next test's (or the end
+    # of the body or method). Where a timed-out test was waiting is looked for there.
+    region: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -251,7 +254,7 @@ class TestProject:
         now = 0
         while not runtime.done():
             if (limit_ns is None or now > limit_ns) and (limit_scans is None or scan >= limit_scans):
-                self._timed_out(tests, scan, now)
+                self._timed_out(suite, tests, scan, now, self._probe(body, scan, now))
                 break
             runtime.scan, runtime.now = scan, now
             clock.now = now
@@ -277,17 +280,61 @@ class TestProject:
             setattr(module, f"I_{name[2:]}", getattr(module, name)())
         module.CLOCK.now = 0
 
-    def _timed_out(self, tests: list[TestInfo], scan: int, now: int) -> None:
+    def _probe(self, body: Any, scan: int, now: int) -> list[tuple[str, int]]:
+        """The statements one more scan runs, with the test runtime muted (its asserts and TEST_FINISHED
+        count for nothing): where tests that timed out are waiting. The suite is deterministic, so this
+        scan does what the next would have done."""
+        runtime = self.runtime
+        runtime.scan, runtime.now = scan, now
+        self.module.CLOCK.now = now
+
+        def one_scan() -> None:
+            try:
+                body()
+            except Exception:  # a runtime error in the probe only ends what it shows
+                pass
+
+        counters = getattr(self.module, "COV", None)  # coverage counts what the tests ran, not the probe
+        counted = list(counters) if counters is not None else None
+        runtime.muted = True
+        try:
+            return self.simulator.statements_run(one_scan)
+        finally:
+            runtime.muted = False
+            if counters is not None and counted is not None:
+                counters[:] = counted
+
+    def _stuck_at(self, suite: SuiteInfo, test: TestInfo, ran: list[tuple[str, int]]) -> tuple[str, int, int, str]:
+        """The last statement of the test's own code that the probe scan ran (the test's TEST() call
+        itself excluded): path, line, column and the line's text; empty when there is none."""
+        start, end = test.region
+        source = self.model.sources.get(suite.path)
+        for path, offset in reversed(ran):
+            if path == suite.path and start < offset < end and source is not None:
+                location = source.location(offset)
+                return path, location.line, location.column, source.origin_line(location.line).strip()
+        return "", 0, 0, ""
+
+    def _timed_out(
+        self, suite: SuiteInfo, tests: list[TestInfo], scan: int, now: int, ran: list[tuple[str, int]]
+    ) -> None:
         runtime = self.runtime
         for test in tests:
             outcome = runtime.outcomes[test.name]
             if outcome.finished:
                 continue
-            path, line, column = outcome.started_at or ("", 0, 0)
+            path, line, column, text = self._stuck_at(suite, test, ran)
+            if path:
+                if len(text) > 80:
+                    text = text[:77] + "..."
+                where = f"; its last statement in scan {scan} was line {line}: {text}"
+            else:
+                path, line, column = outcome.started_at or ("", 0, 0)
+                where = f"; in scan {scan} it ran no statement after its TEST() call"
             outcome.failures.append(
                 Failure(
                     f"timed out: TEST_FINISHED() was not called within {self.settings.timeout_for(runtime.suite, test).describe()}"
-                    f" ({len(outcome.failures)} assert failures before)",
+                    f" ({len(outcome.failures)} assert failures before){where}",
                     path=path,
                     line=line,
                     column=column,
@@ -351,21 +398,27 @@ def discover_suites(model: Any) -> list[SuiteInfo]:
         line = source.location(pou.node.name.span.start).line if source else 0
         suite = SuiteInfo(pou.name, pou.path, line)
         for node, timeout in _code_of(pou, model):
-            for call in _calls(node):
-                target = call.target
-                if not isinstance(target, ast.Name) or target.name.upper() not in ("TEST", "TEST_ORDERED"):
-                    continue
+            test_calls = [
+                call
+                for call in _calls(node)
+                if isinstance(call.target, ast.Name) and call.target.name.upper() in ("TEST", "TEST_ORDERED")
+            ]
+            body = getattr(node, "body", None) or [node]
+            end = max(statement.span.end for statement in body)
+            for index, call in enumerate(test_calls):
                 name = _literal_name(call)
                 if name is None or any(t.name == name for t in suite.tests):
                     continue
                 test_line = source.location(call.span.start).line if source else 0
+                region_end = test_calls[index + 1].span.start if index + 1 < len(test_calls) else end
                 suite.tests.append(
                     TestInfo(
                         name,
                         test_line,
-                        target.name.upper() == "TEST_ORDERED",
+                        call.target.name.upper() == "TEST_ORDERED",  # type: ignore[attr-defined]
                         name.upper().startswith("DISABLED_"),
                         timeout,
+                        (call.span.start, region_end),
                     )
                 )
         suite.methods = _test_methods(pou, {t.name for t in suite.tests})

@@ -186,6 +186,7 @@ class TestRuntime:
         self.now = 0
         self.seen: set[str] = set()  # tests whose TEST() call ran in this run
         self.remaining = 0  # active tests not finished yet (done() is asked every scan)
+        self.muted = False  # asserts and TEST_FINISHED count for nothing (a diagnostic scan)
 
     def start(self, suite: str, tests: list[str]) -> None:
         """Begin a run of some tests of a suite."""
@@ -223,6 +224,8 @@ class TestRuntime:
             return self._test(str(args.get("TestName", "")), location)
         if upper == "TEST_ORDERED":
             return self._test_ordered(str(args.get("TestName", "")), location)
+        if upper in ("TEST_FINISHED", "TEST_FINISHED_NAMED") and self.muted:
+            return None
         if upper == "TEST_FINISHED":
             self._finish(self.current)
             return None
@@ -232,7 +235,7 @@ class TestRuntime:
         if upper == "IS_TEST_FINISHED":
             outcome = self.outcomes.get(str(args.get("TestName", "")))
             return bool(outcome and outcome.finished)
-        if upper in ("RUN", "RUN_IN_SEQUENCE"):
+        if upper in ("RUN", "RUN_IN_SEQUENCE") or self.muted:
             return None
         if self.current not in self.active:
             return None  # an assert of a test that is not running now

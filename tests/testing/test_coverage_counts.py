@@ -273,3 +273,26 @@ def test_text_report_starts_on_its_own_line(pytester: pytest.Pytester) -> None:
     shutil.copytree(PROJECTS / "coverage", pytester.path, dirs_exist_ok=True)
     result = run(pytester, "-q", "--plcops-cov")
     assert any(re.fullmatch(r"-+ plcops ST coverage -+", line) for line in result.stdout.lines), result.stdout.str()
+
+
+def test_the_scan_that_finds_where_a_test_waits_is_not_counted(tmp_path: Path) -> None:
+    """A test that times out after 3 scans ran F_Count's statement 3 times: the extra scan plcops runs to
+    report where the test was waiting must not add a fourth."""
+    (tmp_path / "F_Count.st").write_text(
+        "FUNCTION F_Count : INT\nVAR_INPUT n : INT; END_VAR\nF_Count := n + 1; // counted\nEND_FUNCTION\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "TS_Wait.st").write_text(
+        "FUNCTION_BLOCK TS_Wait EXTENDS FB_TestSuite\nVAR n : INT; END_VAR\n"
+        "TEST('Waits');\nn := F_Count(n);\nIF n > 100 THEN\n    TEST_FINISHED();\nEND_IF\nEND_FUNCTION_BLOCK\n",
+        encoding="utf-8",
+    )
+    settings = suites.TestSettings(timeout="3 scans")
+    project = suites.TestProject.load([tmp_path], settings, coverage=True)
+    outcome = project.outcome("TS_Wait", "Waits")
+    assert outcome.status == "timeout"
+    assert "its last statement in scan 3 was line 5: IF n > 100 THEN" in outcome.failures[-1].message
+    coverage = CoverageData(project.simulator.generated.points, project.model.sources, {"TS_Wait"})
+    coverage.add(project.module.COV)
+    files = {Path(path).name: file for path, file in coverage.files().items()}
+    assert {number: line.statements for number, line in files["F_Count.st"].lines.items()} == {3: [3]}

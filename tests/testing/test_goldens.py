@@ -6,7 +6,7 @@ The project (scanned every 10 ms, [test] timeout = T#100ms):
   the assert on line 14, column 1, in scan 0 at T#0ms); DISABLED_Later is skipped.
 * TS_GoldenB: NamesModes passes (mode 1 is 'on'); TimesOut never calls TEST_FINISHED: scans run at 0, 10,
   ..., 100 ms (11 scans), at 110 ms the 100 ms are exceeded: timed out in scan 11 at T#110ms, reported at
-  its TEST() call (line 16, column 1).
+  its TEST() call (line 16, column 1), as its method has no statement after it to be waiting on.
 * scenarios/golden.scenario.toml: MAIN clamps 150 to 100 (scans at 0 and 10 ms) and passes 50 through
   (scan at 20 ms, the last step): 3 scans, passes.
 

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from tests.testing.conftest import line_of, run
+from tests.testing.conftest import PLCOPS_TOML, line_of, run
 
 COUNTER = """
     FUNCTION_BLOCK FB_Counter
@@ -232,9 +232,9 @@ TIMEOUTS = """
     LongByPragma();
 
     METHOD NeverFinishes
-    TEST('NeverFinishes'); // stuck here
+    TEST('NeverFinishes');
     ton1(IN := FALSE, PT := T#1s);
-    IF ton1.Q THEN
+    IF ton1.Q THEN // stuck here
         TEST_FINISHED();
     END_IF
     END_METHOD
@@ -248,9 +248,9 @@ TIMEOUTS = """
     END_METHOD
 
     METHOD ShortByPattern
-    TEST('ShortByPattern'); // pattern
+    TEST('ShortByPattern');
     ton1(IN := TRUE, PT := T#1s);
-    IF ton1.Q THEN
+    IF ton1.Q THEN // pattern
         TEST_FINISHED();
     END_IF
     END_METHOD
@@ -265,9 +265,9 @@ TIMEOUTS = """
 
     {attribute 'timeout' := 'T#500ms'}
     METHOD ShortByPragma
-    TEST('ShortByPragma'); // pragma
+    TEST('ShortByPragma');
     ton1(IN := TRUE, PT := T#1s);
-    IF ton1.Q THEN
+    IF ton1.Q THEN // pragma
         TEST_FINISHED();
     END_IF
     END_METHOD
@@ -326,6 +326,56 @@ def test_timeout_report_says_where_and_which_limit(pytester: pytest.Pytester, ti
     pragma = section("ShortByPragma")
     assert "timed out" in pragma and "T#500ms" in pragma
     assert f"tests/TS_Time.st:{line_of(path, '// pragma')}:" in pragma
+
+
+def test_a_timed_out_test_is_reported_where_it_was_waiting(pytester: pytest.Pytester, project) -> None:
+    """A sequence stuck in step 1 (its condition can never hold: ET stops at PT = 1 s, never > 1 d) is
+    reported at that step's IF, not at TEST(); its asserts and TEST_FINISHED in the extra scan that finds
+    the place count for nothing (the suite's third test would pass in that scan, and still times out)."""
+    path = project(
+        {
+            "tests/TS_Seq.st": """
+                FUNCTION_BLOCK TS_Seq EXTENDS FB_TestSuite
+                VAR
+                    ton1 : TON;
+                    nStep : INT;
+                    nScans : INT;
+                END_VAR
+                IF TEST('StuckInStep1') THEN
+                    ton1(IN := TRUE, PT := T#1s);
+                    CASE nStep OF
+                    0: nStep := 1;
+                    1: IF ton1.ET > T#1d THEN // step 1 waits
+                           nStep := 2;
+                       END_IF
+                    2: TEST_FINISHED();
+                    END_CASE
+                END_IF
+                IF TEST('FinishesOneScanLate') THEN
+                    nScans := nScans + 1;
+                    AssertTrue(Condition := nScans < 3, Message := 'the probe scan counts for nothing');
+                    IF nScans > 3 THEN
+                        TEST_FINISHED(); // only the probe scan gets here
+                    END_IF
+                END_IF
+                END_FUNCTION_BLOCK
+            """
+        },
+        PLCOPS_TOML + '[test]\ntimeout = "3 scans"\n',
+    )
+    result = run(pytester)
+    result.assert_outcomes(failed=2)
+    text = result.stdout.str()
+    source = path / "tests/TS_Seq.st"
+    step = line_of(source, "// step 1 waits")
+    assert f"tests/TS_Seq.st:{step}:" in text
+    assert f"its last statement in scan 3 was line {step}: 1: IF ton1.ET > T#1d THEN" in text
+    late = text[text.index("TS_Seq::FinishesOneScanLate _") :]
+    # Scans 0..2 ran (nScans 1..3): the third scan's assert failed; the probe's (nScans = 4) is not counted.
+    assert "(1 assert failures before)" in late
+    assert late.count("the probe scan counts for nothing") == 1
+    finish = line_of(source, "// only the probe scan gets here")
+    assert f"was line {finish}: TEST_FINISHED();" in late
 
 
 def test_one_hour_timer_runs_on_the_virtual_clock(pytester: pytest.Pytester, project) -> None:
