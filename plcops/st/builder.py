@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from plcops.st import ast
 from plcops.st.lexer import Token
+from plcops.st.literals import literal_problem
 from plcops.st.source import Span
 
 # Integer base types for which ``INT (A := 1, B := 2)`` declares an enumeration (IEC 61131-3 3rd ed.).
@@ -764,4 +765,9 @@ class AstBuilder:
 
     def literal(self, c: list[Token]) -> ast.Literal:
         token = c[0]
-        return ast.Literal(token[0], token[1], span=self.span)
+        kind = token[0]
+        if kind != "INTEGER" and kind != "IDENT":  # the common tokens need no check: skip the call
+            problem = literal_problem(kind, token[1])
+            if problem is not None:
+                self._error(self.span, problem)
+        return ast.Literal(kind, token[1], span=self.span)

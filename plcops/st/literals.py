@@ -185,6 +185,45 @@ def string_value(text: str) -> str:
     return "".join(out)
 
 
+_READERS = {
+    "TIME_LITERAL": duration_ns,
+    "DATE_LITERAL": date_ns,
+    "TOD_LITERAL": time_of_day_ns,
+    "DT_LITERAL": date_and_time_ns,
+    "STRING": string_value,
+    "WSTRING": string_value,
+}
+
+
+def literal_problem(kind: str, text: str) -> str | None:
+    """Why a literal token cannot be read, judged from its text alone (no declarations needed), or None.
+
+    The parser reports these, so ``plcops parse`` and pre-commit hooks reject what no IEC compiler accepts:
+    ``'$Q'`` (no such escape), ``T#5`` (no unit), ``TOD#25:00``, ``DATE#2024-13-01``, ``BOOL#2``. Typed
+    literals whose prefix may be a user's enumeration (``E_Mode#Run``) need the project and are left to
+    the checker.
+    """
+    reader = _READERS.get(kind)
+    try:
+        if reader is not None:
+            reader(text)
+        elif kind == "TYPED_LITERAL":
+            prefix, body = text.split("#", 1)
+            shape = TIME_LITERAL_SHAPES.get(prefix.upper())
+            if shape is not None:
+                if shape[0] not in ("TIME", "LTIME"):
+                    return str(malformed_time_literal(text))  # the lexer found no date or time after D#/TOD#
+                try:
+                    duration_ns(text)
+                except LiteralError:
+                    return str(malformed_time_literal(text))
+            elif prefix.upper() == "BOOL" and body.upper() not in ("TRUE", "FALSE", "1", "0"):
+                return f"{text} is not a BOOL literal (BOOL#TRUE, BOOL#FALSE, BOOL#1 or BOOL#0)"
+    except LiteralError as exc:
+        return str(exc)
+    return None
+
+
 def format_duration(ns: int, prefix: str = "T#") -> str:
     """An IEC duration literal for nanoseconds: ``T#1s500ms``, ``T#0ms``, ``T#-2h``."""
     sign = "-" if ns < 0 else ""

@@ -105,3 +105,29 @@ def test_expected_words_never_show_internal_token_names() -> None:
     ((line, column, message),) = errors("PROGRAM P\nVAR x : INT; END_VAR\nx = 1;\nEND_PROGRAM\n")
     assert (line, column) == (3, 3)
     assert message == "unexpected '=': expected ';', ':=' or ':'"
+
+
+def test_literals_no_compiler_accepts_are_syntax_errors() -> None:
+    # IEC 61131-3 3rd ed. 6.3.3 (table 6, character string escapes: $$ $' $L $N $P $R $T and hex digits)
+    # and 6.3.5 (table 8: a duration needs a unit; dates and times of day have fixed shapes; month 13 and
+    # hour 25 do not exist); BOOL# takes TRUE, FALSE, 1 or 0. Columns counted by hand: the literal's start.
+    text = (
+        "PROGRAM P\nVAR\n"
+        "    t : TIME := T#5;\n"  # line 3, column 17
+        "    s : STRING := 'a$Qb';\n"  # line 4, column 19
+        "    d : DATE := D#2024-13-01;\n"  # line 5
+        "    b : BOOL := BOOL#2;\n"  # line 6
+        "    c : TOD := TOD#25:00;\n"  # line 7, column 16
+        "END_VAR\n"
+        "t := T#1h_30m + LTIME#5us + TIME#1s;\n"  # well-formed: no error
+        "s := '$N$41$$$'' + \"$0041\";\n"
+        "b := BOOL#1 AND BOOL#FALSE;\n"
+        "END_PROGRAM\n"
+    )
+    assert errors(text) == [
+        (3, 17, "T#5 is not a valid TIME literal (write it like T#5s or T#1m30s)"),
+        (4, 19, "unknown escape $Q in 'a$Qb'"),
+        (5, 17, "not a date: D#2024-13-01"),
+        (6, 17, "BOOL#2 is not a BOOL literal (BOOL#TRUE, BOOL#FALSE, BOOL#1 or BOOL#0)"),
+        (7, 16, "time of day out of range: TOD#25:00"),
+    ]
