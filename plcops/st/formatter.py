@@ -356,6 +356,34 @@ def _space(
     return " "
 
 
+class _Columns:
+    """Visual columns of offsets asked for in increasing order: ``len(line_up_to_offset.expandtabs(4))``,
+    counted on from the last answer. Recounting each comment's line from its start was quadratic on a
+    line of many comments."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+        self.length = 0  # of the expanded line up to self.offset
+        self.tab_column = 0  # where expandtabs stands there (a CR sets it back to 0, not the length)
+
+    def at(self, offset: int) -> int:
+        text = self.text
+        if offset < self.offset or text.find("\n", self.offset, offset) >= 0:
+            self.offset, self.length, self.tab_column = text.rfind("\n", 0, offset) + 1, 0, 0
+        piece = text[self.offset : offset]
+        if "\t" not in piece and "\r" not in piece:
+            self.length += len(piece)
+            self.tab_column += len(piece)
+        else:
+            for char in piece:
+                width = 4 - self.tab_column % 4 if char == "\t" else 1
+                self.length += width
+                self.tab_column = 0 if char == "\r" else self.tab_column + width
+        self.offset = offset
+        return self.length
+
+
 def format_result(result: ParseResult, options: FormatOptions | None = None) -> str:
     """Format a parsed document. Raises :class:`FormatError` if it has syntax errors."""
     options = options or FormatOptions()
@@ -381,6 +409,7 @@ def format_result(result: ParseResult, options: FormatOptions | None = None) -> 
     pending_comment_lines: list[_Line] = []  # comment-only lines awaiting the depth of the code they precede
     comment_piece = -1  # index in `pieces` of the last comment that followed code on this line
     comment_column = 0  # that comment's column in the original text
+    columns = _Columns(source_text)
 
     def close_line() -> None:
         nonlocal pieces, comment_piece
@@ -424,8 +453,7 @@ def format_result(result: ParseResult, options: FormatOptions | None = None) -> 
             pieces.append(_space(previous, operator_left, item, is_label_colon, generic))
             if item.kind != "token":
                 comment_piece = len(pieces)
-                line_start = source_text.rfind("\n", 0, item.start) + 1
-                comment_column = len(source_text[line_start : item.start].expandtabs(4))
+                comment_column = columns.at(item.start)
 
         text = item.text
         if item.kind == "token":
