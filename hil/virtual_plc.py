@@ -39,6 +39,8 @@ from plcops.st.model import ElementaryType, EnumType, Model, resolved
 
 log = logging.getLogger("plcops.hil")
 
+_LEAST_PAUSE_S = 0.0002  # between free-running scans, however late they are (see _scan_forever)
+
 
 @dataclass
 class ScanStats:
@@ -46,6 +48,15 @@ class ScanStats:
 
     starts: list[float] = field(default_factory=list)
     durations: list[float] = field(default_factory=list)
+    # How far the scans are behind their schedule on the wall clock, in seconds, after the latest scan.
+    # Virtual time advances one period per scan, so when scans take longer than the period it falls
+    # behind the wall clock by this much (timers run slow); the latest figure and the largest seen.
+    lag_s: float = 0.0
+    max_lag_s: float = 0.0
+
+    def mean_scan_ms(self) -> float:
+        """The mean execution time of the recorded scans, in milliseconds."""
+        return statistics.fmean(self.durations) * 1000 if self.durations else 0.0
 
     def jitter_ms(self, period_ms: float) -> dict[str, float]:
         """Deviation of scan-start intervals from the period: p50, p99 and max, in milliseconds."""
@@ -60,6 +71,19 @@ class ScanStats:
             "max": deviations[-1],
             "scans": float(len(self.starts)),
         }
+
+
+def lag_warning(stats: ScanStats, period_s: float) -> str:
+    """A warning when free-running scans cannot keep their period ('' when they can): they take longer
+    than the cycle, so virtual time (one period per scan) falls behind the wall clock and every timer runs
+    slow by as much. Half a second, or 20 periods, of lag counts: a loaded host's hiccups are caught up."""
+    if stats.lag_s <= max(0.5, 20 * period_s):
+        return ""
+    return (
+        f"warning: the virtual PLC cannot keep its {period_s * 1000:g} ms cycle (scans take"
+        f" {stats.mean_scan_ms():.2f} ms on average): its virtual time is {stats.lag_s:.1f} s behind the wall"
+        " clock and its timers run slow; use a longer --cycle-time or --lockstep"
+    )
 
 
 class VirtualPlc:
@@ -225,7 +249,13 @@ class VirtualPlc:
             if len(self.stats.starts) > 1_000_000:
                 del self.stats.starts[:500_000], self.stats.durations[:500_000]
             deadline += period
-            await asyncio.sleep(max(0.0, deadline - loop.time()))
+            behind = loop.time() - deadline
+            self.stats.lag_s = max(behind, 0.0)
+            self.stats.max_lag_s = max(self.stats.max_lag_s, behind)
+            # Sleep for real even when late: asyncio.sleep(0) gives the GIL back only for a select() call,
+            # and the main thread (signals, `serve --duration`) starved behind an overrunning scan loop
+            # for many seconds. 0.2 ms lets it run; a late PLC loses that much more.
+            await asyncio.sleep(max(_LEAST_PAUSE_S, -behind))
 
     def restart(self, mode: str = "origin") -> None:
         """Restart the program (see :meth:`Simulator.restart`; ``origin`` is a fresh PLC) and clear a fault."""

@@ -63,7 +63,7 @@ def serve(
     """Run the project in the simulator on the wall clock and serve its I/O over Modbus: unit 1 is the
     controller as a SCADA/HMI sees it, unit 2 the field wiring as a rig sees it (docs/hil.md has the map).
     Binds to 127.0.0.1 unless told otherwise."""
-    from hil.virtual_plc import VirtualPlc, describe_map
+    from hil.virtual_plc import VirtualPlc, describe_map, lag_warning
     from plcops.project.config import target_of
     from plcops.sim.simulator import SimulationError, parse_duration
     from plcops.testing import tcunit
@@ -118,10 +118,14 @@ def serve(
     mode = "lockstep (scans on request)" if lockstep else f"scanning every {plc.sim.base_ns / 1e6:g} ms"
     note(f"virtual PLC serving {', '.join(where)}: unit 1 SCADA view, unit 2 field view; {mode}")
     sys.stderr.flush()
-    faulted = lost = False
+    faulted = lost = lagging = False
     deadline = None if duration is None else time.monotonic() + duration
     try:
         while not stop.wait(0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic()))):
+            warning = "" if lockstep or lagging else lag_warning(plc.stats, plc.sim.base_ns / 1e9)
+            if warning:  # once: the summary at the end says how far behind it ended
+                lagging = True
+                typer.echo(warning, err=True)
             if plc.fault is not None and not faulted:
                 faulted = True
                 typer.echo(f"{plc.fault}", err=True)
@@ -138,8 +142,9 @@ def serve(
         jitter = plc.stats.jitter_ms(plc.sim.base_ns / 1e6)
         plc.stop()
         if not lockstep:
+            behind = f"; virtual time {plc.stats.lag_s:.1f} s behind the wall clock" if lagging else ""
             note(
-                f"{int(jitter['scans'])} scans; scan-period jitter p50 {jitter['p50']:.2f} ms, p99 {jitter['p99']:.2f} ms; {plc.slave.requests} requests, {plc.slave.refused} refused"
+                f"{int(jitter['scans'])} scans; scan-period jitter p50 {jitter['p50']:.2f} ms, p99 {jitter['p99']:.2f} ms; {plc.slave.requests} requests, {plc.slave.refused} refused{behind}"
             )
     raise typer.Exit(EXIT_FINDINGS if plc.fault is not None or lost else EXIT_OK)
 

@@ -15,7 +15,7 @@ import pytest
 from pymodbus.exceptions import ModbusIOException
 
 from hil.servers import TcpServer
-from hil.virtual_plc import CONTROL, ScanStats, VirtualPlc, describe_map
+from hil.virtual_plc import CONTROL, ScanStats, VirtualPlc, describe_map, lag_warning
 from plcops.st.diagnostics import DiagnosticError
 from tests.hil.common import (
     ROOT,
@@ -468,6 +468,70 @@ def test_scan_stats_jitter_by_hand() -> None:
     assert jitter["max"] == pytest.approx(1.0)
     assert jitter["scans"] == 5
     assert ScanStats().jitter_ms(10.0) == {"p50": 0.0, "p99": 0.0, "max": 0.0, "scans": 0.0}
+
+
+# A scan of 10,000 loop iterations takes 1-3 ms: it cannot keep a 0.2 ms cycle. (Scans shorter than
+# Python's 5 ms thread switch interval are the ones that starved the main thread.)
+OVERRUNNING = """
+    PROGRAM Main
+    VAR
+        i, n : DINT;
+        bOut AT %QX0.0 : BOOL;
+    END_VAR
+    FOR i := 1 TO 10000 DO
+        n := n + 1;
+    END_FOR
+    bOut := NOT bOut;
+    END_PROGRAM
+"""
+
+
+def test_lag_warning_thresholds_by_hand() -> None:
+    # Half a second or 20 periods, whichever is longer, before a lag is worth a warning.
+    assert lag_warning(ScanStats(lag_s=0.4), 0.001) == ""
+    assert lag_warning(ScanStats(lag_s=1.5), 0.1) == ""  # 20 periods of 100 ms = 2 s
+    warning = lag_warning(ScanStats(durations=[0.002, 0.004], lag_s=0.75), 0.001)
+    assert warning.startswith("warning: the virtual PLC cannot keep its 1 ms cycle (scans take 3.00 ms on average)")
+    assert "0.8 s behind the wall clock" in warning  # 0.75 to one decimal
+
+
+def test_an_overrunning_plc_lags_and_does_not_starve_the_main_thread(tmp_path: Path) -> None:
+    virtual = VirtualPlc.load([write(tmp_path / "slow.st", OVERRUNNING)], cycle_time="200us")
+    gaps = []
+    with serving(virtual, tcp=("127.0.0.1", 0)):
+        began = last = time.monotonic()
+        while last - began < 1.5:
+            time.sleep(0.05)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+    # With asyncio.sleep(0) between late scans the main thread (which handles signals and --duration)
+    # waited 2.7 s for a 0.1 s timeout: now it gets its turn within a fraction of a second.
+    assert max(gaps) < 0.5, gaps
+    # Scans take over 1 ms for a 0.2 ms period: the virtual clock falls behind, and says so.
+    assert virtual.stats.lag_s > 0.5
+    assert virtual.stats.mean_scan_ms() > 0.2
+    assert "cannot keep its 0.2 ms cycle" in lag_warning(virtual.stats, 0.0002)
+
+
+def test_serve_warns_of_an_overrunning_cycle_and_still_stops_on_time(tmp_path: Path) -> None:
+    path = write(tmp_path / "slow.st", OVERRUNNING)
+    began = time.monotonic()
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "plcops", "hil", "serve", str(path)),
+            *("--tcp", "127.0.0.1:0", "--cycle-time", "200us", "--duration", "2"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    elapsed = time.monotonic() - began
+    assert done.returncode == 0, done.stderr
+    assert elapsed < 2 + 5  # start-up and a loaded machine's slack; it took 9 s before the fix
+    assert done.stderr.count("warning: the virtual PLC cannot keep its 0.2 ms cycle") == 1
+    assert re.search(r"virtual time \d+\.\d s behind the wall clock\n", done.stderr.splitlines(True)[-1])
 
 
 # ---------------------------------------------------------------------------------------------- the serve command
