@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from plcops.sim.library import f32
 from plcops.st import ast
@@ -97,6 +97,14 @@ class _Out:
         self.lines.append("    " * indent + text)
         if origin is not None:
             self.origins[len(self.lines)] = origin
+
+
+def _element_init_args(variable: VarInfo | None) -> list[ast.Expr]:
+    """The per-element FB_init argument lists of an array variable's declaration, if it has them."""
+    spec = variable.decl.type if variable is not None else None
+    if isinstance(spec, ast.ArrayType) and isinstance(spec.element, ast.InstanceType):
+        return spec.element.element_args
+    return []
 
 
 def compile_project(checked: Checked, *, coverage: bool = False) -> Generated:
@@ -598,7 +606,7 @@ class _CodeCompiler:
                 return repr(kind.low if kind.low > 0 else max(kind.low, 0))
             return self.value_as(init, kind.base)
         if isinstance(kind, ArrayType):
-            return self._array_initial(kind, init)
+            return self._array_initial(kind, init, _element_init_args(variable))
         if isinstance(kind, StructType):
             cls = self.module.struct_classes.get(id(kind))
             if cls is None:
@@ -626,7 +634,16 @@ class _CodeCompiler:
             fb_init = kind.pou.member("FB_init")
             if fb_init is not None and fb_init.kind == "METHOD":
                 # The runtime sets the declared initial values first, then calls FB_init on them.
-                return self._fb_init(instance, fb_init, variable)
+                spec = variable.decl.type if variable is not None else None
+                # FB_Axis(5) parses like STRING(5): a sized type whose size is the one positional argument.
+                arguments: list[ast.Argument] = (
+                    spec.args
+                    if isinstance(spec, ast.InstanceType)
+                    else [spec.size]
+                    if isinstance(spec, ast.SizedType)
+                    else []
+                )
+                return self._fb_init(instance, fb_init, arguments)
             return instance
         if isinstance(kind, (PointerType, ReferenceType)):
             if init is not None:
@@ -636,19 +653,15 @@ class _CodeCompiler:
             return self.value_as(init, kind)
         return _default(kind)
 
-    def _fb_init(self, instance: str, fb_init: PouInfo, variable: VarInfo | None) -> str:
+    def _fb_init(self, instance: str, fb_init: PouInfo, arguments: Sequence[ast.Argument]) -> str:
         """A new instance of a function block that has an ``FB_init`` method, which CODESYS and TwinCAT call
         when the instance is created: ``bInitRetains`` and ``bInCopyCode`` FALSE (a cold start), the other
-        inputs from the declaration's arguments (``fbAxis : FB_Axis(nId := 3);``, by name or position).
-        Instances in arrays and structures get the inputs' declared defaults."""
+        inputs from the declaration's arguments (``fbAxis : FB_Axis(nId := 3);``, by name or position; an
+        array's elements from ``ARRAY[1..2] OF FB_Axis[(nId := 1), (nId := 2)]``). Instances in structures,
+        and array elements without arguments, get the inputs' declared defaults."""
         inputs = [v for v in fb_init.variables.values() if v.section == "VAR_INPUT"]
         given: dict[str, ast.Expr] = {}
-        spec = variable.decl.type if variable is not None else None
         positional = [i for i in inputs if i.name.casefold() not in ("binitretains", "bincopycode")]
-        # FB_Axis(5) parses like STRING(5): a sized type whose size is the one positional argument.
-        arguments = (
-            spec.args if isinstance(spec, ast.InstanceType) else [spec.size] if isinstance(spec, ast.SizedType) else []
-        )
         for index, argument in enumerate(arguments):
             if isinstance(argument, ast.NamedArg):
                 if argument.value is not None:
@@ -667,11 +680,13 @@ class _CodeCompiler:
             values.append(f"v_{ident(parameter.name)}={code}")
         return f"_fb_init({instance}, {', '.join(values)})"
 
-    def _array_initial(self, kind: ArrayType, init: ast.Expr | None) -> str:
+    def _array_initial(self, kind: ArrayType, init: ast.Expr | None, element_args: list[ast.Expr]) -> str:
         if kind.dims is None:
             return "[]"
         size = kind.size
         element = resolved(kind.element)
+        if element_args:
+            return self._instances_with_args(kind, element_args, init)
         if isinstance(init, ast.ArrayLiteral):
             values: list[str] = []
             for item in init.items:
@@ -690,6 +705,32 @@ class _CodeCompiler:
         simple = isinstance(element, (ElementaryType, EnumType, StringType)) or element is None
         default = self.initial(element, None)
         return f"[{default}] * {size}" if simple else f"[{default} for _ in range({size})]"
+
+    def _instances_with_args(self, kind: ArrayType, element_args: list[ast.Expr], init: ast.Expr | None) -> str:
+        """``ARRAY[1..2] OF FB_Axis[(nAxisId := 1), (nAxisId := 2)]``: one instance per element, each given
+        its own FB_init arguments, in element order (row-major for several dimensions); elements after the
+        last list get the declared defaults."""
+        element = resolved(kind.element)
+        if not isinstance(element, PouType):
+            raise self.error(element_args[0], f"{element} is not a function block: it takes no FB_init arguments")
+        fb_init = element.pou.member("FB_init")
+        if fb_init is None or fb_init.kind != "METHOD":
+            raise self.error(element_args[0], f"{element} has no FB_init method to take arguments per element")
+        if init is not None:
+            raise self.error(init, "an array of instances with FB_init arguments per element takes no initial value")
+        if len(element_args) > kind.size:
+            raise self.error(element_args[kind.size], f"{len(element_args)} argument lists for {kind.size} elements")
+        cls = f"P_{ident(element.pou.name)}()"
+        values = []
+        for item in element_args:
+            fields = item.fields if isinstance(item, ast.StructLiteral) else []
+            if not isinstance(item, ast.StructLiteral):
+                raise self.error(item, "FB_init arguments per element are written (name := value, ...)")
+            arguments: list[ast.Argument] = [ast.NamedArg(f.name, f.value, span=f.span) for f in fields]
+            values.append(self._fb_init(cls, fb_init, arguments))
+        rest = kind.size - len(values)
+        tail = f" + [{self._fb_init(cls, fb_init, [])} for _ in range({rest})]" if rest else ""
+        return f"[{', '.join(values)}]{tail}"
 
     def _struct_literal(self, cls: str, kind: StructType, init: ast.StructLiteral) -> str:
         parts = []

@@ -325,6 +325,7 @@ class _PouChecker:
         for variable in pou.variables.values():
             if variable.init is not None:
                 self._initial_value(variable)
+            self._fb_init_arguments(variable)
         if isinstance(node, ast.Pou):
             labels = {s.name.casefold() for s in _all_statements(node.body) if isinstance(s, ast.LabelStatement)}
             self.labels = labels
@@ -336,6 +337,7 @@ class _PouChecker:
         for variable in variables:
             if variable.init is not None:
                 self._initial_value(variable)
+            self._fb_init_arguments(variable)
 
     def _initial_value(self, variable: VarInfo) -> None:
         init = variable.init
@@ -346,6 +348,56 @@ class _PouChecker:
         kind = self.expression(init, expected=variable.type)
         if self.report and not variable.decl.ref_init and not assignable(variable.type, kind):
             self.error(init, f"cannot initialise {variable.name} ({variable.type}) with {kind}")
+
+    def _fb_init_arguments(self, variable: VarInfo) -> None:
+        """Arguments a declaration gives an instance's ``FB_init`` method: ``fbAxis : FB_Axis(nId := 3)``
+        (by name or position), or one list per element, ``ARRAY[1..2] OF FB_Axis[(nId := 1), (nId := 2)]``.
+        Each must name an input of FB_init and fit its type, as a call's arguments must."""
+        spec = variable.decl.type
+        kind = resolved(variable.type)
+        lists: list[list[ast.Argument]] = []
+        if isinstance(spec, ast.InstanceType) and spec.args:
+            lists.append(list(spec.args))
+        elif isinstance(spec, ast.ArrayType) and isinstance(spec.element, ast.InstanceType):
+            element_args = spec.element.element_args
+            if isinstance(kind, ArrayType):
+                if kind.dims is not None and len(element_args) > kind.size:
+                    self.error(element_args[kind.size], f"{len(element_args)} argument lists for {kind.size} elements")
+                kind = resolved(kind.element)
+            for item in element_args:
+                if isinstance(item, ast.StructLiteral):
+                    lists.append([ast.NamedArg(f.name, f.value, span=f.span) for f in item.fields])
+                else:
+                    self.error(item, "FB_init arguments per element are written (name := value, ...)")
+        if not lists or not isinstance(kind, PouType):
+            return
+        fb_init = kind.pou.member("FB_init")
+        if fb_init is None or fb_init.kind != "METHOD":
+            self.error(spec, f"{kind.pou.name} has no FB_init method to take these arguments")
+            return
+        inputs = [v for v in fb_init.variables.values() if v.section == "VAR_INPUT"]
+        by_name = {v.name.casefold(): v for v in inputs}
+        positional = [v for v in inputs if v.name.casefold() not in ("binitretains", "bincopycode")]
+        for arguments in lists:
+            for index, argument in enumerate(arguments):
+                if isinstance(argument, ast.NamedArg):
+                    parameter = by_name.get(argument.name.casefold())
+                    if parameter is None:
+                        self.error(argument, f"FB_init of {kind.pou.name} has no input '{argument.name}'")
+                        continue
+                    value = argument.value
+                elif isinstance(argument, ast.Expr):
+                    if index >= len(positional):
+                        self.error(argument, f"FB_init of {kind.pou.name} takes {len(positional)} argument(s)")
+                        continue
+                    parameter, value = positional[index], argument
+                else:
+                    continue
+                if value is None:
+                    continue
+                value_kind = self.expression(value, expected=parameter.type)
+                if not assignable(parameter.type, value_kind):
+                    self.error(value, f"{parameter.name} is {parameter.type}, not {value_kind}")
 
     def _literal_aggregate(self, init: ast.Expr, kind: Type) -> None:
         kind = resolved(kind)

@@ -926,6 +926,69 @@ END_PROGRAM
     assert (sim["P.stStation.fbAxis.nId"], sim["P.stStation.fbAxis.nCalls"]) == (701, 1)
 
 
+FB_AXIS_WITH_ID = """
+FUNCTION_BLOCK FB_Axis
+VAR
+    nId : INT := 1;
+END_VAR
+METHOD FB_init : BOOL
+VAR_INPUT
+    bInitRetains : BOOL;
+    bInCopyCode : BOOL;
+    nAxisId : INT := 7;
+END_VAR
+nId := nId + nAxisId * 100;
+END_METHOD
+END_FUNCTION_BLOCK
+"""
+
+
+def test_fb_init_arguments_per_array_element() -> None:
+    # TwinCAT/CODESYS: ARRAY[..] OF FB_X[(args 1), (args 2), ...] gives each element its own FB_init
+    # arguments, in element order (row-major). nId = 1 + nAxisId * 100: 201, 301, 401 for the three lists;
+    # the 2-D array's [1,1], [1,2], [2,1] get 5, 6, 8 -> 501, 601, 801, and [2,2], with no list, the
+    # declared default 7 -> 701 (plcops' choice, documented in docs/semantics.md).
+    text = (
+        FB_AXIS_WITH_ID
+        + """
+PROGRAM P
+VAR
+    aAxes : ARRAY[1..3] OF FB_Axis[(nAxisId := 2), (nAxisId := 3), (nAxisId := 4)];
+    aGrid : ARRAY[1..2, 1..2] OF FB_Axis[(nAxisId := 5), (nAxisId := 6), (nAxisId := 8)];
+END_VAR
+END_PROGRAM
+"""
+    )
+    sim = Simulator.from_text(text, program="P")
+    assert [sim[f"P.aAxes[{i}].nId"] for i in (1, 2, 3)] == [201, 301, 401]
+    assert [sim[f"P.aGrid[{i}, {j}].nId"] for i, j in ((1, 1), (1, 2), (2, 1), (2, 2))] == [501, 601, 801, 701]
+    sim.restart("cold")
+    assert sim["P.aAxes[3].nId"] == 401
+
+
+@pytest.mark.parametrize(
+    ("declaration", "message"),
+    [
+        ("a : FB_Axis(nBogus := 2);", "FB_init of FB_Axis has no input 'nBogus'"),
+        ("a : FB_Axis(nAxisId := 'x');", "nAxisId is INT, not STRING(1)"),
+        ("a : ARRAY[1..2] OF FB_Axis[(nAxisId := 2), (nBogus := 3)];", "FB_init of FB_Axis has no input 'nBogus'"),
+        ("a : ARRAY[1..2] OF FB_Axis[(nAxisId := 'x')];", "nAxisId is INT, not STRING(1)"),
+        (
+            "a : ARRAY[1..2] OF FB_Axis[(nAxisId := 1), (nAxisId := 2), (nAxisId := 3)];",
+            "3 argument lists for 2 elements",
+        ),
+        ("a : TON(PT := T#1s);", "TON has no FB_init method to take these arguments"),
+    ],
+)
+def test_fb_init_arguments_are_checked_like_a_calls(declaration: str, message: str) -> None:
+    # Unknown inputs and wrong types were ignored (or, for a STRING into an INT, crashed the compiler).
+    text = FB_AXIS_WITH_ID + f"PROGRAM P\nVAR\n    {declaration}\nEND_VAR\nEND_PROGRAM\n"
+    with pytest.raises(SimulationError) as caught:
+        Simulator.from_text(text, program="P")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.line, message in diagnostic.message) == (line_of(text, declaration), True), diagnostic
+
+
 def test_fb_init_runs_after_the_declared_initial_values() -> None:
     # A structured initialiser sets the instance's variables, then FB_init runs on them (CODESYS: FB_init
     # is called after the initialisation of the instance). nSpeed keeps 10/20/30/40; nId = 1 + 7 * 100.
