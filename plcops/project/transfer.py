@@ -203,8 +203,24 @@ def import_project(source: Path, out: Path, *, force: bool = False) -> TransferR
         name = source.stem if source.is_file() else source.name
     if not (out / "plcops.toml").exists():
         files.add("plcops.toml", _config_text(name, origin))
+    _note_syntax_errors(files, out, report)
     report.written = files.write(out, replace=MANAGED_FOLDERS)
     return report
+
+
+def _note_syntax_errors(files: FileSet, out: Path, report: TransferReport) -> None:
+    """Say which imported ST does not parse: vendor IDEs save work in progress, and plcops keeps it as it
+    is (it exports unchanged), but edits to it cannot be exported until it parses."""
+    for relative, data in sorted(files.files.items()):
+        if not relative.endswith(".st"):
+            continue
+        result = parse_text(data.decode("utf-8", "surrogateescape"), str(out / relative))
+        if result.diagnostics:
+            first = result.diagnostics[0]
+            report.notes.append(
+                f"{first.path}:{first.line}:{first.column}: {first.message} (imported as it is: it exports"
+                " unchanged, but edits to it export only once it parses)"
+            )
 
 
 # ---------------------------------------------------------------------------------------------- export

@@ -16,6 +16,8 @@ Without a sidecar (ST written by hand, or imported from another format) a fresh 
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -66,6 +68,7 @@ class _CanonicalView(ViewWriter):
         self.origin = obj.document.text
         self.parts: list[str] = []
         self.pieces: list[dict[str, Any]] = []
+        self.length = 0  # of the ST text so far
 
     def piece(self, piece: Any) -> None:
         original = piece.text(self.origin)
@@ -79,11 +82,14 @@ class _CanonicalView(ViewWriter):
         meta["eol"] = eol
         if text.replace("\n", eol) != original:
             meta["original"] = original  # mixed line endings: keep the exact text for unchanged export
+        meta["at"] = [self.length, self.length + len(text)]  # where it is in the ST file import writes
         self.pieces.append(meta)
         self.parts.append(text)
+        self.length += len(text)
 
     def glue(self, text: str) -> None:
         self.parts.append(text)
+        self.length += len(text)
 
     def ends_with_newline(self) -> bool:
         for part in reversed(self.parts):
@@ -119,7 +125,34 @@ def import_object(document: XmlDocument, file_name: str) -> tuple[str, Sidecar]:
         "eol": _dominant_eol(document.text),
         "pieces": view.pieces,
     }
-    return "".join(view.parts), Sidecar(meta, skeleton)
+    st_text = "".join(view.parts)
+    meta["imported_st"] = st_digest(st_text)
+    return st_text, Sidecar(meta, skeleton)
+
+
+def st_digest(st_text: str) -> str:
+    """A digest of an ST file's text as import wrote it (line endings as LF: git may check it out CRLF)."""
+    return hashlib.sha256(st_text.replace("\r\n", "\n").encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _unchanged_export(st_text: str, sidecar: Sidecar) -> bytes | None:
+    """The original file, when the ST is exactly what import wrote (else None): no parsing needed, so a
+    TwinCAT file whose ST does not compile (TwinCAT saves work in progress) still round-trips."""
+    meta = sidecar.meta
+    if meta.get("imported_st") != st_digest(st_text) or not all("at" in piece for piece in meta["pieces"]):
+        return None
+    text = st_text.replace("\r\n", "\n")
+    eol = meta.get("eol", "\r\n")
+
+    def original(match: re.Match[str]) -> str:
+        piece = meta["pieces"][int(match.group(1))]
+        start, end = piece["at"]
+        kept = piece.get("original")
+        written = kept if kept is not None else text[start:end].replace("\n", piece.get("eol", eol))
+        return written.replace("]]>", "]]]]><![CDATA[>")
+
+    document = PLACEHOLDER_RE.sub(original, sidecar.skeleton)
+    return DecodedFile(document, meta.get("encoding", "utf-8"), bool(meta.get("bom"))).encode()
 
 
 # ---------------------------------------------------------------------------------------------- cutting the ST
@@ -410,6 +443,10 @@ def export_object(st_text: str, path: str, sidecar: Sidecar | None, fallback_nam
     Raises:
         DiagnosticError: the ST has syntax errors, or does not have the shape of one TwinCAT object.
     """
+    if sidecar is not None and sidecar.meta.get("tag") in SUFFIX_BY_TAG:
+        unchanged = _unchanged_export(st_text, sidecar)
+        if unchanged is not None:
+            return SUFFIX_BY_TAG[sidecar.meta["tag"]], unchanged
     result = parse_text(st_text, path)
     pieces_meta: list[dict[str, Any]] = list(sidecar.meta.get("pieces", [])) if sidecar else []
     shapes = {(meta["member"].casefold(), meta["role"]): meta for meta in pieces_meta}
