@@ -69,7 +69,9 @@ def setup_repository(path: Path) -> SetupResult:
         "diff.plcops.textconv": f"{command} textconv",
         "diff.plcops.cachetextconv": "true",
         "merge.plcops.name": "plcops: merges ST, TwinCAT and PLCopen files by POU, method and variable",
-        "merge.plcops.driver": f"{command} merge-driver %O %A %B %P",
+        # %X/%Y (git 2.44+) put the branch names on conflict markers; older git passes them as they are,
+        # and the driver then labels the sides "ours" and "theirs".
+        "merge.plcops.driver": f"{command} merge-driver %O %A %B %P --ours-label %X --theirs-label %Y",
     }
     with repo.config_writer(config_level="repository") as writer:
         for key, value in config.items():

@@ -29,7 +29,7 @@ from plcops.st.diagnostics import DiagnosticError
 from plcops.st.parser import parse_text
 from plcops.st.source import DecodedFile, decode_source
 
-LABELS = ("ours", "theirs")
+LABELS = ("ours", "theirs")  # conflict marker labels when git gives none (git before 2.44)
 
 
 @dataclass(slots=True)
@@ -40,7 +40,9 @@ class FileMerge:
     conflicts: int
 
 
-def _merge_piece(role: str, base: str | None, ours: str | None, theirs: str | None) -> MergeResult:
+def _merge_piece(
+    role: str, base: str | None, ours: str | None, theirs: str | None, labels: tuple[str, str]
+) -> MergeResult:
     """Merge one piece of ST (LF line endings); a missing side counts as empty."""
     b, o, t = base or "", ours or "", theirs or ""
     if o == t:
@@ -50,7 +52,7 @@ def _merge_piece(role: str, base: str | None, ours: str | None, theirs: str | No
     if b == t:
         return MergeResult([o], 0)
     merge = merge_declarations if role == "declaration" else merge_lines
-    result = merge(_ended(b), _ended(o), _ended(t), LABELS)
+    result = merge(_ended(b), _ended(o), _ended(t), labels)
     text = result.text
     if not (o.endswith("\n") or t.endswith("\n")) and text.endswith("\n"):
         text = text[:-1]
@@ -117,7 +119,9 @@ def _conflict_comment(what: str, kept: str) -> str:
     )
 
 
-def _merge_twincat(base: XmlDocument, ours: XmlDocument, theirs: XmlDocument) -> tuple[str, int]:
+def _merge_twincat(
+    base: XmlDocument, ours: XmlDocument, theirs: XmlDocument, labels: tuple[str, str]
+) -> tuple[str, int]:
     b_obj, o_obj, t_obj = read_object(base), read_object(ours), read_object(theirs)
     b_pieces, o_pieces, t_pieces = _pieces(b_obj), _pieces(o_obj), _pieces(t_obj)
     b_members = _named_children(b_obj.element)
@@ -140,7 +144,7 @@ def _merge_twincat(base: XmlDocument, ours: XmlDocument, theirs: XmlDocument) ->
         if member and member not in t_members:
             continue  # deleted by theirs (or added by ours): decided below
         result = _merge_piece(
-            piece_key[1], b_pieces.get(piece_key, (None,))[0], o_text, t_pieces.get(piece_key, (None,))[0]
+            piece_key[1], b_pieces.get(piece_key, (None,))[0], o_text, t_pieces.get(piece_key, (None,))[0], labels
         )
         conflicts += result.conflicts
         if result.text != o_text:
@@ -287,7 +291,7 @@ def _split_declaration(text: str) -> tuple[str, str]:
     return text[:cut], text[cut:]
 
 
-def _merge_st(base: str, ours: str, theirs: str) -> tuple[str, int] | None:
+def _merge_st(base: str, ours: str, theirs: str, labels: tuple[str, str]) -> tuple[str, int] | None:
     found = [_st_regions(text) for text in (base, ours, theirs)]
     regions = [r for r in found if r is not None]
     if len(regions) != 3:
@@ -308,7 +312,7 @@ def _merge_st(base: str, ours: str, theirs: str) -> tuple[str, int] | None:
         if isinstance(item, Chunk):
             out.extend(
                 merge_lines(
-                    "", "".join(o_map[k] for k in item.ours), "".join(t_map[k] for k in item.theirs), LABELS
+                    "", "".join(o_map[k] for k in item.ours), "".join(t_map[k] for k in item.theirs), labels
                 ).lines
             )
             continue
@@ -316,7 +320,7 @@ def _merge_st(base: str, ours: str, theirs: str) -> tuple[str, int] | None:
         if o is None or t is None:
             survivor = o if o is not None else t
             if survivor is not None and b is not None and survivor != b:
-                out.extend(merge_lines(b, o or "", t or "", LABELS).lines)  # changed on one side, deleted on the other
+                out.extend(merge_lines(b, o or "", t or "", labels).lines)  # changed on one side, deleted on the other
                 conflicts += 1
             elif survivor is not None and b is None:
                 out.append(survivor)
@@ -327,8 +331,8 @@ def _merge_st(base: str, ours: str, theirs: str) -> tuple[str, int] | None:
             out.append(t)
         else:
             parts = [_split_declaration(text) for text in (b or "", o, t)]
-            declarations = merge_declarations(parts[0][0], parts[1][0], parts[2][0], LABELS)
-            rest = merge_lines(parts[0][1], parts[1][1], parts[2][1], LABELS)
+            declarations = merge_declarations(parts[0][0], parts[1][0], parts[2][0], labels)
+            rest = merge_lines(parts[0][1], parts[1][1], parts[2][1], labels)
             conflicts += declarations.conflicts + rest.conflicts
             out.append(declarations.text + rest.text)
     return "".join(out), conflicts
@@ -353,7 +357,9 @@ def _body_holder(element: XmlElement) -> XmlElement | None:
     return st.children[0] if st.children else st
 
 
-def _merge_plcopen(base: XmlDocument, ours: XmlDocument, theirs: XmlDocument) -> tuple[str, int]:
+def _merge_plcopen(
+    base: XmlDocument, ours: XmlDocument, theirs: XmlDocument, labels: tuple[str, str]
+) -> tuple[str, int]:
     b_units, o_units, t_units = _plcopen_units(base), _plcopen_units(ours), _plcopen_units(theirs)
     text = ours.text
     edits: list[tuple[int, int, str]] = []
@@ -379,7 +385,7 @@ def _merge_plcopen(base: XmlDocument, ours: XmlDocument, theirs: XmlDocument) ->
             edits.append((element.start, element.end, t))
             continue
         # Both changed: merge the ST bodies; take a one-sided interface change; otherwise a conflict.
-        conflicts += _merge_both_changed_pou(base, ours, theirs, b_units[key], element, t_units[key], edits)
+        conflicts += _merge_both_changed_pou(base, ours, theirs, b_units[key], element, t_units[key], edits, labels)
     for key, element in t_units.items():
         if key in o_units:
             continue
@@ -411,6 +417,7 @@ def _merge_both_changed_pou(
     o_el: XmlElement,
     t_el: XmlElement,
     edits: list[tuple[int, int, str]],
+    labels: tuple[str, str],
 ) -> int:
     conflicts = 0
     parts = {}
@@ -433,7 +440,7 @@ def _merge_both_changed_pou(
     holders = [_body_holder(e) for e in (b_el, o_el, t_el)]
     if all(h is not None for h in holders):
         bodies = [h.text.replace("\r\n", "\n") for h in holders]  # type: ignore[union-attr]
-        result = _merge_piece("implementation", *bodies)
+        result = _merge_piece("implementation", bodies[0], bodies[1], bodies[2], labels)
         merged = result.text
         conflicts += result.conflicts
         holder = holders[1]
@@ -545,13 +552,14 @@ def _merge_interface(
 # ---------------------------------------------------------------------------------------------- entry point
 
 
-def _text_merge(base: DecodedFile, ours: DecodedFile, theirs: DecodedFile) -> tuple[str, int]:
-    result = merge_lines(base.text, ours.text, theirs.text, LABELS)
+def _text_merge(base: DecodedFile, ours: DecodedFile, theirs: DecodedFile, labels: tuple[str, str]) -> tuple[str, int]:
+    result = merge_lines(base.text, ours.text, theirs.text, labels)
     return result.text, result.conflicts
 
 
-def merge_files(base: bytes, ours: bytes, theirs: bytes, path: str) -> FileMerge:
+def merge_files(base: bytes, ours: bytes, theirs: bytes, path: str, labels: tuple[str, str] = LABELS) -> FileMerge:
     """Merge three versions of a file (see the module docstring); the result keeps ours' encoding and BOM.
+    ``labels`` name our and their side on conflict markers (git 2.44+ passes the branch names).
 
     When only one side changed the file, the result is that side's bytes, exactly (its BOM, line endings
     and encoding included): there is nothing to merge.
@@ -561,21 +569,24 @@ def merge_files(base: bytes, ours: bytes, theirs: bytes, path: str) -> FileMerge
     if theirs == base:
         return FileMerge(ours, 0)
     decoded = [decode_source(data) for data in (base, ours, theirs)]
+    b_text, o_text, t_text = decoded
+
+    def line_merge() -> tuple[str, int]:
+        return _text_merge(b_text, o_text, t_text, labels)
+
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     text: str
     conflicts: int
     try:
         if suffix in ("tcpou", "tcdut", "tcgvl", "tcio"):
-            documents = [read_xml(path, data) for data in (base, ours, theirs)]
-            text, conflicts = _merge_twincat(*documents)
+            text, conflicts = _merge_twincat(read_xml(path, base), read_xml(path, ours), read_xml(path, theirs), labels)
         elif suffix == "xml" and all(b"plcopen.org/xml/tc6" in data[:4096] for data in (base, ours, theirs)):
-            documents = [read_xml(path, data) for data in (base, ours, theirs)]
-            text, conflicts = _merge_plcopen(*documents)
+            text, conflicts = _merge_plcopen(read_xml(path, base), read_xml(path, ours), read_xml(path, theirs), labels)
         elif suffix in ("st", "exp"):
-            merged = _merge_st(*(d.text for d in decoded))
-            text, conflicts = merged if merged is not None else _text_merge(*decoded)
+            merged = _merge_st(b_text.text, o_text.text, t_text.text, labels)
+            text, conflicts = merged if merged is not None else line_merge()
         else:
-            text, conflicts = _text_merge(*decoded)
+            text, conflicts = line_merge()
     except DiagnosticError:
-        text, conflicts = _text_merge(*decoded)
+        text, conflicts = line_merge()
     return FileMerge(decoded[1].encode(text), conflicts)

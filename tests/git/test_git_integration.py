@@ -49,7 +49,7 @@ def test_setup_is_idempotent(repo: Repo) -> None:
     assert attributes.count(BLOCK_START) == 1
     assert "*.TcPOU diff=plcops merge=plcops" in attributes
     config = repo.git("config", "--local", "--get", "merge.plcops.driver").stdout
-    assert config.strip().endswith("-m plcops merge-driver %O %A %B %P")
+    assert config.strip().endswith("-m plcops merge-driver %O %A %B %P --ours-label %X --theirs-label %Y")
     assert repo.git("config", "--local", "--get", "diff.plcops.textconv").stdout.strip().endswith("-m plcops textconv")
 
 

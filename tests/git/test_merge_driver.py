@@ -337,3 +337,29 @@ def test_when_only_their_side_changed_the_result_is_their_bytes(theirs: bytes) -
     base = b"PROGRAM P\nVAR x : INT; END_VAR\nx := 1;\nEND_PROGRAM\n"
     assert merge_files(base, base, theirs, "P.st") == FileMerge(theirs, 0)
     assert merge_files(base, theirs, base, "P.st") == FileMerge(theirs, 0)  # and the other way round
+
+
+@pytest.mark.parametrize(
+    ("labels", "markers"),
+    [
+        # git 2.44+ expands %X/%Y to the sides' names: they go on the markers (one line each).
+        (["--ours-label", "main", "--theirs-label", "feature/x\n"], ("<<<<<<< main\n", ">>>>>>> feature/x\n")),
+        # Older git passes the placeholders as they are (git 2.39 does: checked by hand with a probe driver).
+        (["--ours-label", "%X", "--theirs-label", "%Y"], ("<<<<<<< ours\n", ">>>>>>> theirs\n")),
+        ([], ("<<<<<<< ours\n", ">>>>>>> theirs\n")),
+    ],
+    ids=["git-2.44-names", "older-git-placeholders", "no-labels"],
+)
+def test_conflict_markers_carry_the_labels_git_passes(
+    tmp_path: Path, labels: list[str], markers: tuple[str, str]
+) -> None:
+    from typer.testing import CliRunner
+
+    body = "PROGRAM MAIN\nVAR\n    n : INT;\nEND_VAR\nn := {};\nEND_PROGRAM\n"
+    for name, value in (("base", 1), ("ours", 2), ("theirs", 3)):
+        (tmp_path / f"{name}.st").write_text(body.format(value), encoding="utf-8")
+    paths = [str(tmp_path / f"{name}.st") for name in ("base", "ours", "theirs")]
+    result = CliRunner().invoke(app, ["merge-driver", *paths, "src/MAIN.st", *labels])
+    assert result.exit_code == 1, result.output
+    text = (tmp_path / "ours.st").read_text(encoding="utf-8")
+    assert f"{markers[0]}n := 2;\n=======\nn := 3;\n{markers[1]}" in text
