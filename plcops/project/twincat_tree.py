@@ -131,17 +131,25 @@ def import_object(document: XmlDocument, file_name: str) -> tuple[str, Sidecar]:
 
 
 def st_digest(st_text: str) -> str:
-    """A digest of an ST file's text as import wrote it (line endings as LF: git may check it out CRLF)."""
-    return hashlib.sha256(st_text.replace("\r\n", "\n").encode("utf-8", "surrogatepass")).hexdigest()
+    """A digest of an ST file's text exactly as import wrote it."""
+    return hashlib.sha256(st_text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _unchanged_export(st_text: str, sidecar: Sidecar) -> bytes | None:
     """The original file, when the ST is exactly what import wrote (else None): no parsing needed, so a
-    TwinCAT file whose ST does not compile (TwinCAT saves work in progress) still round-trips."""
+    TwinCAT file whose ST does not compile (TwinCAT saves work in progress) still round-trips.
+
+    The text as import wrote it is the file as it is, or with CRLF turned back into LF (git's autocrlf
+    checkout); the pieces' offsets are offsets in that text, so only an exact match may be sliced (a
+    stray CR that import kept would otherwise shift every piece after it).
+    """
     meta = sidecar.meta
-    if meta.get("imported_st") != st_digest(st_text) or not all("at" in piece for piece in meta["pieces"]):
+    if "imported_st" not in meta or not all("at" in piece for piece in meta["pieces"]):
         return None
-    text = st_text.replace("\r\n", "\n")
+    candidates = [st_text, st_text.replace("\r\n", "\n")] if "\r\n" in st_text else [st_text]
+    text = next((c for c in candidates if st_digest(c) == meta["imported_st"]), None)
+    if text is None:
+        return None
     eol = meta.get("eol", "\r\n")
 
     def original(match: re.Match[str]) -> str:

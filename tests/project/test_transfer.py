@@ -93,6 +93,27 @@ def test_a_twincat_object_whose_st_does_not_parse_round_trips_unchanged(tmp_path
     assert (caught.value.diagnostic.path, caught.value.diagnostic.line) == (str(unit), broken_line)
 
 
+@pytest.mark.parametrize("checkout", ["as-imported", "autocrlf"])
+def test_a_stray_carriage_return_does_not_shift_the_pieces_of_an_unchanged_export(
+    tmp_path: Path, checkout: str
+) -> None:
+    # A body line ending CR CR LF: import keeps one CR in the ST (only CRLF becomes LF). The unchanged export
+    # once sliced the ST after a second CRLF -> LF pass, so every piece after that line moved by one
+    # character ("ETHOD PUBLIC Reset") in a file that still parsed.
+    fixture = FIXTURES / "twincat" / "FB_Conveyor.TcPOU"
+    data = fixture.read_bytes()
+    first_body_line = data.index(b"\r\n", data.index(b"<ST><![CDATA["))
+    data = data[:first_body_line] + b"\r" + data[first_body_line:]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / fixture.name).write_bytes(data)
+    import_project(tmp_path / "in", tmp_path / "tree")
+    unit = tmp_path / "tree" / "src" / "FB_Conveyor.st"
+    if checkout == "autocrlf":
+        unit.write_bytes(unit.read_bytes().replace(b"\n", b"\r\n"))
+    export_project(tmp_path / "tree", "twincat", tmp_path / "out")
+    assert (tmp_path / "out" / fixture.name).read_bytes() == data
+
+
 @pytest.mark.parametrize(
     ("encoding", "bom"),
     [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""), ("cp1252", b"")],
