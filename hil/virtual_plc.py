@@ -39,7 +39,9 @@ from plcops.st.model import ElementaryType, EnumType, Model, resolved
 
 log = logging.getLogger("plcops.hil")
 
-_LEAST_PAUSE_S = 0.0002  # between free-running scans, however late they are (see _scan_forever)
+# However late free-running scans are, the loop gives the GIL away this long this often (see _scan_forever).
+_PAUSE_S = 0.0001
+_PAUSE_EVERY_S = 0.01
 
 
 @dataclass
@@ -234,6 +236,7 @@ class VirtualPlc:
         period = self.sim.base_ns / 1e9
         loop = asyncio.get_running_loop()
         deadline = loop.time()
+        last_pause = time.perf_counter()
         while self._running:
             started = time.perf_counter()
             try:
@@ -252,10 +255,18 @@ class VirtualPlc:
             behind = loop.time() - deadline
             self.stats.lag_s = max(behind, 0.0)
             self.stats.max_lag_s = max(self.stats.max_lag_s, behind)
-            # Sleep for real even when late: asyncio.sleep(0) gives the GIL back only for a select() call,
-            # and the main thread (signals, `serve --duration`) starved behind an overrunning scan loop
-            # for many seconds. 0.2 ms lets it run; a late PLC loses that much more.
-            await asyncio.sleep(max(_LEAST_PAUSE_S, -behind))
+            if behind < 0:
+                await asyncio.sleep(-behind)
+                continue
+            # Late: scan again at once, but every 10 ms give the GIL away for real. asyncio.sleep(0)
+            # releases it only for a select() call, which resets CPython's forced switching, and the main
+            # thread (signals, `serve --duration`) starved behind a loop of short late scans for seconds.
+            # (A short asyncio.sleep would not do: the event loop rounds timeouts up to 1 ms.)
+            now = time.perf_counter()
+            if now - last_pause >= _PAUSE_EVERY_S:
+                time.sleep(_PAUSE_S)
+                last_pause = now
+            await asyncio.sleep(0)
 
     def restart(self, mode: str = "origin") -> None:
         """Restart the program (see :meth:`Simulator.restart`; ``origin`` is a fresh PLC) and clear a fault."""
