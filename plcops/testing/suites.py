@@ -403,14 +403,12 @@ def discover_suites(model: Any) -> list[SuiteInfo]:
                 for call in _calls(node)
                 if isinstance(call.target, ast.Name) and call.target.name.upper() in ("TEST", "TEST_ORDERED")
             ]
-            body = getattr(node, "body", None) or [node]
-            end = max(statement.span.end for statement in body)
-            for index, call in enumerate(test_calls):
+            lists = _statement_lists(node)
+            for call in test_calls:
                 name = _literal_name(call)
                 if name is None or any(t.name == name for t in suite.tests):
                     continue
                 test_line = source.location(call.span.start).line if source else 0
-                region_end = test_calls[index + 1].span.start if index + 1 < len(test_calls) else end
                 suite.tests.append(
                     TestInfo(
                         name,
@@ -418,12 +416,60 @@ def discover_suites(model: Any) -> list[SuiteInfo]:
                         call.target.name.upper() == "TEST_ORDERED",  # type: ignore[attr-defined]
                         name.upper().startswith("DISABLED_"),
                         timeout,
-                        (call.span.start, region_end),
+                        _test_region(call, lists, test_calls),
                     )
                 )
         suite.methods = _test_methods(pou, {t.name for t in suite.tests})
         suites.append(suite)
     return suites
+
+
+def _statement_lists(node: ast.Node) -> list[list[ast.Stmt]]:
+    """Every statement list in a body or member (IF arms, loop bodies, ...), members of a POU excluded."""
+    found: list[list[ast.Stmt]] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for attribute in ("body", "catch_body", "finally_body"):
+            statements = getattr(current, attribute, None)
+            if isinstance(statements, list) and statements:
+                found.append(statements)
+        if isinstance(current, ast.Pou) and current is not node and not isinstance(current, ast.PropertyAccessor):
+            continue  # members are visited on their own
+        stack.extend(current.children())
+    return found
+
+
+def _test_region(call: ast.Call, lists: list[list[ast.Stmt]], test_calls: list[ast.Call]) -> tuple[int, int]:
+    """The test's own code, as offsets, where a timed-out test is said to be waiting.
+
+    In the innermost statement holding its ``TEST()`` call: when that statement has a body (``IF
+    TEST('x') THEN ... END_IF``), the rest of it after the call; when it is the call itself (``TEST('x');``
+    opening a method), the statements after it in its list, up to the next one that starts a test.
+    """
+    best: tuple[list[ast.Stmt], int] | None = None
+    for statements in lists:
+        for index, statement in enumerate(statements):
+            if statement.span.start <= call.span.start < statement.span.end and (
+                best is None or statement.span.end - statement.span.start < _width(best[0][best[1]])
+            ):
+                best = (statements, index)
+    if best is None:
+        return call.span.start, call.span.end
+    statements, index = best
+    holder = statements[index]
+    if isinstance(holder, ast.Compound):
+        return call.span.end, holder.span.end
+    end = statements[-1].span.end
+    for later in statements[index + 1 :]:
+        if any(later.span.start <= other.span.start < later.span.end for other in test_calls):
+            end = later.span.start
+            break
+    return call.span.start, end
+
+
+def _width(node: ast.Node) -> int:
+    return node.span.end - node.span.start
 
 
 def _test_methods(pou: PouInfo, tests: set[str]) -> dict[str, str] | None:

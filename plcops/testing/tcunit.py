@@ -56,7 +56,7 @@ _VALUES = frozenset({"Expected", "Actual", "Expecteds", "Actuals", "Condition", 
 
 def _intrinsics() -> list[Intrinsic]:
     found = [
-        Intrinsic("TEST", ("TestName",), gate=True),
+        Intrinsic("TEST", ("TestName",), "BOOL", gate=True),
         Intrinsic("TEST_ORDERED", ("TestName",), "BOOL"),
         Intrinsic("TEST_FINISHED", ()),
         Intrinsic("TEST_FINISHED_NAMED", ("TestName",)),

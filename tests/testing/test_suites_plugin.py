@@ -378,6 +378,51 @@ def test_a_timed_out_test_is_reported_where_it_was_waiting(pytester: pytest.Pyte
     assert f"was line {finish}: TEST_FINISHED();" in late
 
 
+def test_a_timed_out_body_test_is_reported_inside_its_own_block(pytester: pytest.Pytester, project) -> None:
+    """Tests written in the suite's body: each is reported at the IF it waits in, inside its own block --
+    not at the next test's statement (A) nor at code after all tests (C). B's block runs its ELSE while B
+    runs: NOT TEST('B') is FALSE then (it compiled to a bitwise ~, which is never FALSE)."""
+    path = project(
+        {
+            "tests/TS_Body.st": """
+                FUNCTION_BLOCK TS_Body EXTENDS FB_TestSuite
+                VAR
+                    x : BOOL;
+                    n : INT;
+                END_VAR
+                IF TEST('A') THEN
+                    IF x THEN // A waits
+                        TEST_FINISHED();
+                    END_IF
+                END_IF
+                IF NOT TEST('B') THEN
+                    n := 0;
+                ELSE
+                    IF x THEN // B waits
+                        TEST_FINISHED();
+                    END_IF
+                END_IF
+                IF TEST('C') THEN
+                    IF x THEN // C waits
+                        TEST_FINISHED();
+                    END_IF
+                END_IF
+                n := n + 1;
+                END_FUNCTION_BLOCK
+            """
+        },
+        PLCOPS_TOML + '[test]\ntimeout = "3 scans"\n',
+    )
+    result = run(pytester)
+    result.assert_outcomes(failed=3)
+    text = result.stdout.str()
+    source = path / "tests/TS_Body.st"
+    for name in ("A", "B", "C"):
+        section = text[text.index(f"TS_Body::{name} _") :]
+        line = line_of(source, f"// {name} waits")
+        assert f"its last statement in scan 3 was line {line}: IF x THEN // {name} waits" in section.split("\n___")[0]
+
+
 def test_one_hour_timer_runs_on_the_virtual_clock(pytester: pytest.Pytester, project) -> None:
     project(
         {
