@@ -171,6 +171,9 @@ class ProjectIndex:
     pous: dict[str, PouSymbols] = field(default_factory=dict)
     types: dict[str, TypeSymbol] = field(default_factory=dict)
     globals: dict[str, Symbol] = field(default_factory=dict)
+    # GVL name -> its variables (casefolded): ``GVL_Line.bStart`` names a global only where GVL_Line is a
+    # GVL that declares bStart (an enumeration or a program would have the same shape).
+    gvls: dict[str, dict[str, Symbol]] = field(default_factory=dict)
     _extended: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     def extended_names(self) -> frozenset[str]:
@@ -193,13 +196,17 @@ class ProjectIndex:
                     for symbol in found.values():
                         symbol.qualified_only = True
                 index.globals.update(found)
+                # A GVL is named after its file (TwinCAT's GVL_Line.TcGVL, a GVL_Line.st export).
+                index.gvls.setdefault(_file_stem(path).casefold(), {}).update(found)
             elif isinstance(item, ast.TypeBlock):
                 for decl in item.decls:
                     index.types[decl.name.text.casefold()] = _type_symbol(decl, source)
             elif isinstance(item, ast.Configuration):
-                index.globals.update(_variables(item.var_blocks, source))
+                found = _variables(item.var_blocks, source)
                 for resource in item.resources:
-                    index.globals.update(_variables(resource.var_blocks, source))
+                    found.update(_variables(resource.var_blocks, source))
+                index.globals.update(found)
+                index.gvls.setdefault(item.name.text.casefold(), {}).update(found)
         return index
 
     def merge(self, other: ProjectIndex) -> None:
@@ -211,12 +218,19 @@ class ProjectIndex:
             self.types.setdefault(key, kind)
         for key, symbol in other.globals.items():
             self.globals.setdefault(key, symbol)
+        for name, variables in other.gvls.items():
+            merged = self.gvls.setdefault(name, {})
+            for key, symbol in variables.items():
+                merged.setdefault(key, symbol)
 
     def overlaid(self, local: ProjectIndex) -> ProjectIndex:
         """This index with one file's own declarations taking precedence (a name declared twice in a
         project means, inside that file, the file's own declaration)."""
         return ProjectIndex(
-            {**self.pous, **local.pous}, {**self.types, **local.types}, {**self.globals, **local.globals}
+            {**self.pous, **local.pous},
+            {**self.types, **local.types},
+            {**self.globals, **local.globals},
+            {**self.gvls, **local.gvls},
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -224,6 +238,7 @@ class ProjectIndex:
             "pous": [p.to_json() for p in self.pous.values()],
             "types": [t.to_json() for t in self.types.values()],
             "globals": [g.to_json() for g in self.globals.values()],
+            "gvls": {name: [g.to_json() for g in variables.values()] for name, variables in self.gvls.items()},
         }
 
     @classmethod
@@ -238,6 +253,8 @@ class ProjectIndex:
         for item in data["globals"]:
             symbol = Symbol.from_json(item)
             index.globals[symbol.name.casefold()] = symbol
+        for name, variables in data.get("gvls", {}).items():
+            index.gvls[name] = {symbol.name.casefold(): symbol for symbol in map(Symbol.from_json, variables)}
         return index
 
     def digest(self) -> str:
@@ -311,6 +328,12 @@ class ProjectIndex:
                 pou = self.pous.get(pou.extends.casefold()) if pou.extends else None
                 depth += 1
         return None
+
+
+def _file_stem(path: str) -> str:
+    """``src/GVL_Line.st`` -> ``GVL_Line`` (a file name's stem, either slash)."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.split(".", 1)[0] if not name.startswith(".") else name
 
 
 def _type_symbol(decl: ast.TypeDecl, source: str) -> TypeSymbol:

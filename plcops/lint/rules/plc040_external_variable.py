@@ -5,7 +5,7 @@ from typing import Any, ClassVar, Iterable
 from plcops.lint.context import FileContext, PouScope
 from plcops.lint.rule import Finding, Level, Rule
 from plcops.st import ast
-from plcops.st.symbols import Symbol
+from plcops.st.symbols import ProjectIndex, Symbol
 
 # POUs meant to be reusable: a program is a single instance bound to its application, so its
 # VAR_EXTERNAL is how IEC 61131-3 wires it to the globals.
@@ -63,7 +63,7 @@ class PLC040(Rule):
             user = context.scope_of(parents)
             if user is None or not _reusable(user):
                 continue
-            used = _global_named(node, user, globals_)
+            used = _global_named(node, user, context.index)
             if used is None or (user.name, used[0].name.casefold()) in reported:
                 continue
             reported.add((user.name, used[0].name.casefold()))
@@ -71,15 +71,16 @@ class PLC040(Rule):
             yield self.finding(f"{kind} uses the global '{used[1]}'", node, user.name)
 
 
-def _global_named(node: ast.Node, scope: PouScope, globals_: dict[str, Symbol]) -> tuple[Symbol, str] | None:
+def _global_named(node: ast.Node, scope: PouScope, index: ProjectIndex) -> tuple[Symbol, str] | None:
     """The non-constant global a name (``bStop``) or member access (``GVL.bStop``) refers to, and how the
     code spells it; None for anything else."""
     if isinstance(node, ast.MemberAccess):
-        # GVL.x: a name that is no variable here, then a global's name.
+        # GVL.x: the name of a GVL (not shadowed by a variable here), then one of its variables. An
+        # enumeration value (E_Mode.Run) or a program's variable (MAIN.n) has the same shape.
         target = node.target
         if not isinstance(target, ast.Name) or scope.types.variable(target.name) is not None:
             return None
-        symbol = globals_.get(node.member.casefold())
+        symbol = index.gvls.get(target.name.casefold(), {}).get(node.member.casefold())
         spelled = f"{target.name}.{node.member}"
     elif isinstance(node, ast.Name):
         symbol = scope.types.variable(node.name)
