@@ -180,7 +180,7 @@ def _merge_twincat(
         conflicts += 1
         first = next((v[1] for k, v in o_pieces.items() if k[0].split("/")[0] == key), None)
         if first is not None and first.start >= 0:
-            note = f"<<<<<<< ours{eol}{first.text(text)}{eol}======={eol}(deleted in theirs){eol}>>>>>>> theirs{eol}"
+            note = f"<<<<<<< {labels[0]}{eol}{first.text(text)}{eol}======={eol}(deleted in {labels[1]}){eol}>>>>>>> {labels[1]}{eol}"
             edits.append((first.start, first.end, note))
         else:
             edits.append(
@@ -203,7 +203,7 @@ def _merge_twincat(
             conflicts += 1
             first = next((v[1] for k, v in t_pieces.items() if k[0].split("/")[0] == key), None)
             if first is not None and first.start >= 0:
-                marked = f"<<<<<<< ours{eol}(deleted in ours){eol}======={eol}{first.text(theirs.text)}{eol}>>>>>>> theirs{eol}"
+                marked = f"<<<<<<< {labels[0]}{eol}(deleted in {labels[0]}){eol}======={eol}{first.text(theirs.text)}{eol}>>>>>>> {labels[1]}{eol}"
                 chunk = chunk[: first.start - start] + marked + chunk[first.end - start :]
             else:
                 chunk = _conflict_comment(f"ours deleted {key}, theirs changed it", "theirs") + eol + chunk

@@ -165,6 +165,21 @@ def _without_reset(text: str) -> str:
     return text[:start] + text[end:]
 
 
+def test_deleted_and_changed_members_carry_the_labels_too() -> None:
+    # git 2.44+ labels: the markers around a member one side deleted and the other changed use them (they
+    # were written as ours/theirs whatever git passed).
+    base = FIXTURE.read_bytes().decode("utf-8-sig")
+    changed, deleted = base.replace(*RESET_EDIT), _without_reset(base)
+    labels = ("main", "feature/x")
+    for ours, theirs, marker in (
+        (deleted, changed, "<<<<<<< main\r\n(deleted in main)\r\n=======\r\n"),
+        (changed, deleted, "=======\r\n(deleted in feature/x)\r\n>>>>>>> feature/x"),
+    ):
+        merged = merge_files(*(BOM + t.encode() for t in (base, ours, theirs)), "FB_Conveyor.TcPOU", labels)
+        text = merged.data.decode("utf-8-sig")
+        assert marker in text and "<<<<<<< ours" not in text and ">>>>>>> theirs" not in text
+
+
 def test_deleted_by_one_side_and_changed_by_the_other_is_a_conflict_either_way() -> None:
     base = FIXTURE.read_bytes().decode("utf-8-sig")
     changed = base.replace(*RESET_EDIT)
