@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from fractions import Fraction
 
 NS_PER = {
     "D": 86_400_000_000_000,
@@ -94,7 +95,7 @@ def duration_ns(text: str) -> int:
     body = body.lstrip("+-")
     if not body:
         raise LiteralError(f"empty duration: {text}")
-    total = 0.0
+    fractional = Fraction(0)  # exact: a float overflowed on 400 digits and rounded long ones
     exact = 0
     position = 0
     for match in _TIME_PART.finditer(body):
@@ -102,14 +103,17 @@ def duration_ns(text: str) -> int:
             raise LiteralError(f"not a duration: {text}")
         number, unit = match.group(1), match.group(2).upper()
         if "." in number:
-            total += float(number) * NS_PER[unit]
+            fractional += Fraction(number) * NS_PER[unit]
         else:
             exact += int(number) * NS_PER[unit]
         position = match.end()
     if position != len(body):
         raise LiteralError(f"not a duration: {text}")
-    value = exact + round(total)
-    return -value if negative else value
+    value = exact + round(fractional)
+    value = -value if negative else value
+    if not -(2**63) <= value < 2**63:  # times are LTIME's signed 64-bit nanoseconds (docs/semantics.md)
+        raise LiteralError(f"{text} is out of range: durations reach about 106,751 days (64-bit nanoseconds)")
+    return value
 
 
 def date_ns(text: str) -> int:

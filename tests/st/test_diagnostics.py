@@ -131,3 +131,16 @@ def test_literals_no_compiler_accepts_are_syntax_errors() -> None:
         (6, 17, "BOOL#2 is not a BOOL literal (BOOL#TRUE, BOOL#FALSE, BOOL#1 or BOOL#0)"),
         (7, 16, "time of day out of range: TOD#25:00"),
     ]
+
+
+def test_durations_beyond_64_bit_nanoseconds_are_errors_not_crashes() -> None:
+    # Times are signed 64-bit nanoseconds (docs/semantics.md): 2**63 - 1 ns = 106751 d 23 h 47 min 16 s
+    # 854 ms 775 us 807 ns (9,223,372,036,854,775,807 / 86,400e9 = 106751.99... days). One more is out;
+    # a 400-digit fraction once crashed the parser (float overflow).
+    longest = "LT#106751d23h47m16s854ms775us807ns"
+    text = f"PROGRAM P\nVAR t : LTIME; END_VAR\nt := {longest};\nt := -{longest};\n"
+    text += "t := LT#106751d23h47m16s854ms775us808ns;\n"  # line 5
+    text += f"t := T#{'1' * 400}.5s;\nEND_PROGRAM\n"  # line 6
+    found = errors(text)
+    assert [(line, column) for line, column, _ in found] == [(5, 6), (6, 6)]
+    assert all("out of range" in message for _, _, message in found)
