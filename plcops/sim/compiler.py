@@ -34,6 +34,7 @@ from plcops.st.model import (
     ArrayType,
     ElementaryType,
     EnumType,
+    Field,
     Model,
     PointerType,
     PouInfo,
@@ -99,9 +100,9 @@ class _Out:
             self.origins[len(self.lines)] = origin
 
 
-def _element_init_args(variable: VarInfo | None) -> list[ast.Expr]:
+def _element_init_args(variable: VarInfo | Field | None) -> list[ast.Expr]:
     """The per-element FB_init argument lists of an array variable's declaration, if it has them."""
-    spec = variable.decl.type if variable is not None else None
+    spec = variable.decl.type if variable is not None and variable.decl is not None else None
     if isinstance(spec, ast.ArrayType) and isinstance(spec.element, ast.InstanceType):
         return spec.element.element_args
     return []
@@ -246,7 +247,7 @@ class _ModuleCompiler:
         if not struct.fields:
             out.emit(2, "pass")
         for key, member in struct.fields.items():
-            out.emit(2, f"self.v_{key} = {body.initial(member.type, member.init)}")
+            out.emit(2, f"self.v_{key} = {body.initial(member.type, member.init, member)}")
         out.emit(1, "def _copy(self):")
         out.emit(2, f"c = {name}.__new__({name})")
         for key in struct.fields:
@@ -598,8 +599,9 @@ class _CodeCompiler:
             return "None"  # bound by each call
         return self.initial(variable.type, variable.init, variable)
 
-    def initial(self, kind: Type, init: ast.Expr | None, variable: VarInfo | None = None) -> str:
-        """Code for a fresh value of a type (with an optional initialiser)."""
+    def initial(self, kind: Type, init: ast.Expr | None, variable: VarInfo | Field | None = None) -> str:
+        """Code for a fresh value of a type (with an optional initialiser); ``variable`` (or structure
+        member) is the declaration, for its FB_init arguments."""
         kind = resolved(kind) if not isinstance(kind, SubrangeType) else kind
         if isinstance(kind, SubrangeType):
             if init is None:
@@ -634,7 +636,7 @@ class _CodeCompiler:
             fb_init = kind.pou.member("FB_init")
             if fb_init is not None and fb_init.kind == "METHOD":
                 # The runtime sets the declared initial values first, then calls FB_init on them.
-                spec = variable.decl.type if variable is not None else None
+                spec = variable.decl.type if variable is not None and variable.decl is not None else None
                 # FB_Axis(5) parses like STRING(5): a sized type whose size is the one positional argument.
                 arguments: list[ast.Argument] = (
                     spec.args

@@ -137,6 +137,9 @@ def check(model: Model) -> Checked:
         _PouChecker(checked, pou).run()
     for gvl in model.gvls.values():
         _check_global_initialisers(checked, gvl)
+    for kind in {id(kind): kind for kind in model.types.values()}.values():  # a type may have several keys
+        if isinstance(kind, StructType) and kind.node is not None:
+            _check_member_initialisers(checked, kind)
     for configuration in model.configurations:
         _check_configuration(checked, configuration.node, configuration.path)
     checked.diagnostics = sorted(model.diagnostics + checked.diagnostics, key=lambda d: (d.path, d.line, d.column))
@@ -148,6 +151,17 @@ def _check_global_initialisers(checked: Checked, gvl: GvlInfo) -> None:
     cSize - 1``): they are checked, and their names bound, in a scope of their own."""
     scope = PouInfo("GVL", gvl.name, cast(ast.Pou, None), gvl.path)  # a GVL has no code, only initialisers
     _PouChecker(checked, scope).initialisers(list(gvl.variables.values()))
+
+
+def _check_member_initialisers(checked: Checked, struct: StructType) -> None:
+    """Initial values and FB_init arguments of a structure's own members (inherited ones are checked with
+    the structure that declares them)."""
+    spec = struct.node.type if struct.node is not None else None
+    own = {id(decl) for decl in getattr(spec, "members", [])}
+    members = [f for f in struct.fields.values() if f.decl is not None and id(f.decl) in own]
+    if members:
+        scope = PouInfo("STRUCT", struct.name, cast(ast.Pou, None), struct.path)  # no code, only initialisers
+        _PouChecker(checked, scope).initialisers(members)  # type: ignore[arg-type]
 
 
 # IEC 61131-3 3rd ed. 6.8.2: a task has INTERVAL, SINGLE and PRIORITY.
@@ -322,10 +336,13 @@ class _PouChecker:
         self.prop = prop
         self.loops = 0
         node = pou.node
-        for variable in pou.variables.values():
+        declared: set[str] = set()
+        for key, variable in pou.variables.items():
+            self._reads_declared_later(variable, pou.variables, declared)
             if variable.init is not None:
                 self._initial_value(variable)
             self._fb_init_arguments(variable)
+            declared.add(key)
         if isinstance(node, ast.Pou):
             labels = {s.name.casefold() for s in _all_statements(node.body) if isinstance(s, ast.LabelStatement)}
             self.labels = labels
@@ -338,6 +355,33 @@ class _PouChecker:
             if variable.init is not None:
                 self._initial_value(variable)
             self._fb_init_arguments(variable)
+
+    def _reads_declared_later(self, variable: VarInfo, variables: dict[str, VarInfo], declared: set[str]) -> None:
+        """An initial value (or FB_init argument) that reads a variable of the same POU declared after it,
+        or itself: variables are initialised in declaration order, so it would read one not set yet."""
+        spec = variable.decl.type
+        roots: list[ast.Node | None] = [variable.init]
+        if isinstance(spec, ast.InstanceType):
+            roots.extend(spec.args)
+        elif isinstance(spec, ast.SizedType):
+            roots.append(spec.size)
+        elif isinstance(spec, ast.ArrayType) and isinstance(spec.element, ast.InstanceType):
+            roots.extend(spec.element.element_args)
+        stack = [root for root in roots if root is not None]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Name):
+                key = node.name.casefold()
+                if key in variables and key not in declared:
+                    self.error(
+                        node,
+                        f"the initial value of {variable.name} reads {node.name}, which is initialised after"
+                        f" it: declare {node.name} first",
+                    )
+            elif isinstance(node, ast.MemberAccess):
+                stack.append(node.target)  # GVL.x, fb.out: only the root can be a variable here
+            elif not isinstance(node, ast.Pou):
+                stack.extend(node.children())
 
     def _initial_value(self, variable: VarInfo) -> None:
         init = variable.init
@@ -358,12 +402,31 @@ class _PouChecker:
         lists: list[list[ast.Argument]] = []
         if isinstance(spec, ast.InstanceType) and spec.args:
             lists.append(list(spec.args))
-        elif isinstance(spec, ast.ArrayType) and isinstance(spec.element, ast.InstanceType):
-            element_args = spec.element.element_args
+        elif isinstance(spec, ast.SizedType) and isinstance(kind, PouType):
+            lists.append([spec.size])  # FB_Axis(5): one positional argument, parsed like STRING(5)
+        elif isinstance(spec, ast.ArrayType):
+            inner = spec
+            while isinstance(inner.element, ast.ArrayType):
+                inner = inner.element
+            element_args = inner.element.element_args if isinstance(inner.element, ast.InstanceType) else []
+            if not element_args:
+                return
+            if inner is not spec:
+                self.error(
+                    element_args[0], "FB_init arguments per element need one array: write ARRAY[1..2, 1..3] OF ..."
+                )
+                return
+            if variable.init is not None:
+                self.error(
+                    variable.init, "an array of instances with FB_init arguments per element takes no initial value"
+                )
             if isinstance(kind, ArrayType):
                 if kind.dims is not None and len(element_args) > kind.size:
                     self.error(element_args[kind.size], f"{len(element_args)} argument lists for {kind.size} elements")
                 kind = resolved(kind.element)
+            if not isinstance(kind, PouType):
+                self.error(element_args[0], f"{kind} is not a function block: it takes no FB_init arguments")
+                return
             for item in element_args:
                 if isinstance(item, ast.StructLiteral):
                     lists.append([ast.NamedArg(f.name, f.value, span=f.span) for f in item.fields])

@@ -940,7 +940,41 @@ END_VAR
 nId := nId + nAxisId * 100;
 END_METHOD
 END_FUNCTION_BLOCK
+FUNCTION_BLOCK FB_Plain
+VAR
+    n : INT;
+END_VAR
+END_FUNCTION_BLOCK
 """
+
+
+def test_fb_init_arguments_in_structure_members_and_by_position() -> None:
+    # A structure's member instances get their declared FB_init arguments too (they got the defaults):
+    # fb 1 + 4 * 100 = 401, the array's elements 201 and 301; FB_Axis(6), one positional argument: 601.
+    text = (
+        FB_AXIS_WITH_ID
+        + """
+TYPE ST_Station :
+STRUCT
+    fb : FB_Axis(nAxisId := 4);
+    aFbs : ARRAY[1..2] OF FB_Axis[(nAxisId := 2), (nAxisId := 3)];
+END_STRUCT
+END_TYPE
+PROGRAM P
+VAR
+    st : ST_Station;
+    pos : FB_Axis(6);
+END_VAR
+END_PROGRAM
+"""
+    )
+    sim = Simulator.from_text(text, program="P")
+    assert [sim["P.st.fb.nId"], sim["P.st.aFbs[1].nId"], sim["P.st.aFbs[2].nId"], sim["P.pos.nId"]] == [
+        401,
+        201,
+        301,
+        601,
+    ]
 
 
 def test_fb_init_arguments_per_array_element() -> None:
@@ -978,6 +1012,15 @@ END_PROGRAM
             "3 argument lists for 2 elements",
         ),
         ("a : TON(PT := T#1s);", "TON has no FB_init method to take these arguments"),
+        # Found by review: the positional form was not checked (a STRING crashed the compiler), nested
+        # arrays and non-FB elements were ignored, and an argument read a variable not yet initialised.
+        ("a : FB_Axis('abc');", "nAxisId is INT, not STRING(3)"),
+        ("a : FB_Plain(5);", "FB_Plain has no FB_init method to take these arguments"),
+        ("a : ARRAY[1..2] OF ARRAY[1..2] OF FB_Axis[(nAxisId := 2)];", "FB_init arguments per element need one array"),
+        ("a : ARRAY[1..2] OF INT[(x := 1)];", "INT is not a function block"),
+        ("a : ARRAY[1..2] OF FB_Axis[(nAxisId := 1)] := [(nId := 3)];", "takes no initial value"),
+        ("a : FB_Axis(nAxisId := nLater); nLater : INT := 8;", "reads nLater, which is initialised after it"),
+        ("a : INT := nLater; nLater : INT := 8;", "reads nLater, which is initialised after it"),
     ],
 )
 def test_fb_init_arguments_are_checked_like_a_calls(declaration: str, message: str) -> None:
@@ -1036,3 +1079,18 @@ END_PROGRAM
     assert speeds == [10, 20, 30, 40]
     assert [sim["P.aAxes[1].nSpeedSeen"], sim["P.fbOne.nSpeedSeen"]] == [10, 40]  # FB_init saw them
     assert sim["P.fbOne.nId"] == 701
+
+
+def test_structure_member_initial_values_are_checked() -> None:
+    # They were not checked at all: an INT member initialised with a STRING passed plcops check.
+    text = FB_AXIS_WITH_ID + (
+        "TYPE ST_Bad :\nSTRUCT\n    a : INT := 'x';\n    fb : FB_Axis(nBogus := 1);\nEND_STRUCT\nEND_TYPE\n"
+        "PROGRAM P\nVAR\n    s : ST_Bad;\nEND_VAR\nEND_PROGRAM\n"
+    )
+    with pytest.raises(SimulationError) as caught:
+        Simulator.from_text(text, program="P")
+    found = [(d.line, d.message) for d in caught.value.diagnostics]
+    assert found == [
+        (line_of(text, "a : INT := 'x';"), "cannot initialise a (INT) with STRING(1)"),
+        (line_of(text, "fb : FB_Axis(nBogus := 1);"), "FB_init of FB_Axis has no input 'nBogus'"),
+    ]
