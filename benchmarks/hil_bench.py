@@ -10,7 +10,10 @@ Every server runs in a process of its own (no GIL shared with the clients), on 1
   at the example's 10 ms task; its map has unit 1 discrete inputs 0..3 (the PLC's inputs), coils 0..2
   (its outputs) and holding register 1 (nBottlesFilled);
 * **stock pymodbus**: a ``ModbusTcpServer`` with ``ModbusSequentialDataBlock`` tables (16 addresses each) for
-  units 1 and 2, the textbook server.
+  units 1 and 2, the textbook server;
+* **libmodbus server** (the issue's C anchor, when libmodbus is installed): libmodbus receives, decodes and
+  answers each request (``modbus_receive``/``modbus_reply`` on a 16-address ``modbus_mapping_t``), called
+  through ctypes from a ``select()`` loop that only says which client socket is ready.
 
 (a)/(b) Throughput: the same request mix -- read discrete inputs 0..3, read coils 0..2, read holding
 register 1, all on unit 1, in turn -- sent ``--requests`` times back to back by each client: pymodbus' sync
@@ -79,6 +82,50 @@ async def main():
 asyncio.run(main())
 """
 
+# libmodbus's own server: the C library receives, decodes and answers (modbus_receive, modbus_reply on a
+# modbus_mapping_t of 16 addresses per table); a select() loop in Python only says which socket is ready,
+# so several clients can connect at once, the way libmodbus's examples serve many clients.
+LIBMODBUS_SERVER = r"""
+import ctypes, ctypes.util, select, signal, socket, sys
+lib = ctypes.CDLL(ctypes.util.find_library("modbus") or "libmodbus.so.5")
+lib.modbus_new_tcp.restype = ctypes.c_void_p
+lib.modbus_new_tcp.argtypes = [ctypes.c_char_p, ctypes.c_int]
+lib.modbus_tcp_listen.argtypes = [ctypes.c_void_p, ctypes.c_int]
+lib.modbus_tcp_accept.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
+lib.modbus_set_socket.argtypes = [ctypes.c_void_p, ctypes.c_int]
+lib.modbus_receive.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+lib.modbus_reply.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+lib.modbus_mapping_new.restype = ctypes.c_void_p
+lib.modbus_mapping_new.argtypes = [ctypes.c_int] * 4
+context = lib.modbus_new_tcp(b"127.0.0.1", 0)
+mapping = lib.modbus_mapping_new(16, 16, 16, 16)
+listening = lib.modbus_tcp_listen(context, 8)
+if listening < 0:
+    sys.exit("libmodbus cannot listen")
+wrapper = socket.socket(fileno=listening)
+print(wrapper.getsockname()[1], flush=True)
+wrapper.detach()  # the fd stays libmodbus's: closing the wrapper must not close it
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+query = ctypes.create_string_buffer(260)  # MODBUS_TCP_MAX_ADU_LENGTH
+open_sockets = {listening}
+while True:
+    ready, _, _ = select.select(list(open_sockets), [], [])
+    for fd in ready:
+        if fd == listening:
+            server = ctypes.c_int(listening)
+            accepted = lib.modbus_tcp_accept(context, ctypes.byref(server))
+            if accepted >= 0:
+                open_sockets.add(accepted)
+            continue
+        lib.modbus_set_socket(context, fd)
+        length = lib.modbus_receive(context, query)
+        if length > 0:
+            lib.modbus_reply(context, query, length, mapping)
+        elif length < 0:
+            open_sockets.discard(fd)
+            socket.close(fd)
+"""
+
 SUMMARY = re.compile(r"(\d+) scans; scan-period jitter p50 ([\d.]+) ms, p99 ([\d.]+) ms; (\d+) requests, (\d+) refused")
 
 
@@ -103,6 +150,8 @@ class Server:
                 "--duration",
                 "900",
             ]
+        elif kind == "libmodbus server":
+            command = [sys.executable, "-c", LIBMODBUS_SERVER]
         else:
             command = [sys.executable, "-c", STOCK_SERVER]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -369,13 +418,13 @@ def main() -> None:
     ]
     if libmodbus is not None:
         clients.append(("libmodbus (C, ctypes)", lambda port: libmodbus.requests(port, options.requests)))
-    kinds = ("virtual PLC", "stock pymodbus")
+    kinds = ["virtual PLC", "stock pymodbus"] + (["libmodbus server"] if libmodbus is not None else [])
     rates: dict[tuple[str, str], list[float]] = {}
     print(
         f"(a)/(b) throughput, requests/s (median of {options.repeat} x {options.requests} requests; servers in their own processes)"
     )
-    with serving("virtual PLC") as plc, serving("stock pymodbus") as stock:
-        ports = {"virtual PLC": plc.port, "stock pymodbus": stock.port}
+    with contextlib.ExitStack() as stack:
+        ports = {kind: stack.enter_context(serving(kind)).port for kind in kinds}
         for _ in range(options.repeat):
             for name, run in clients:
                 for kind in kinds:
@@ -387,7 +436,8 @@ def main() -> None:
                 ]
     names = list(dict.fromkeys(name for name, _ in rates))
     width = max(len(name) for name in names) + 2
-    print(f"  {'client':<{width}}{'virtual PLC':>13}{'stock':>13}{'ratio':>8}")
+    anchor = f"{'libmodbus srv':>15}" if libmodbus is not None else ""
+    print(f"  {'client':<{width}}{'virtual PLC':>13}{'stock':>13}{'ratio':>8}{anchor}")
     worst = float("inf")
     for name in names:
         ours, theirs = (
@@ -397,9 +447,10 @@ def main() -> None:
         ratio = ours / theirs
         if "client-limited" not in name:
             worst = min(worst, ratio)
-        print(f"  {name:<{width}}{ours:>13,.0f}{theirs:>13,.0f}{ratio:>8.2f}")
+        c_server = f"{statistics.median(rates[(name, 'libmodbus server')]):>15,.0f}" if libmodbus is not None else ""
+        print(f"  {name:<{width}}{ours:>13,.0f}{theirs:>13,.0f}{ratio:>8.2f}{c_server}")
     if libmodbus is None:
-        print("  (libmodbus not found: no C client row)")
+        print("  (libmodbus not found: no C client row, no libmodbus server column)")
     if MBPOLL is None:
         print("  (mbpoll not installed: no mbpoll row)")
 
