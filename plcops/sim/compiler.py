@@ -338,7 +338,8 @@ class _ModuleCompiler:
         if pou.extends is not None:
             out.emit(2, f"{base}._init(self)")
         code = _CodeCompiler(self, pou, pou, pou.path)
-        for variable in own:
+        # REF= references last: they may point at a variable declared after them (it must exist first).
+        for variable in sorted(own, key=lambda v: bool(v.decl.ref_init)):
             out.emit(2, f"self.v_{ident(variable.name)} = {code.initial_of(variable)}", code.origin(variable.decl))
         for member in pou.members.values():
             mcode = _CodeCompiler(self, member, pou, pou.path)
@@ -394,7 +395,10 @@ class _ModuleCompiler:
         out.emit(0, "class Globals:")
         out.emit(1, f"__slots__ = ({', '.join(repr(a) for a, _ in attrs)}{',' if len(attrs) == 1 else ''})")
         out.emit(1, "def __init__(self):")
-        out.emit(2, "G = self  # initial values may name the globals declared before them")
+        # Initial values may name the globals declared before them, also those of structures and
+        # instances created here, whose code reads the module's G: it is this object from the start.
+        out.emit(2, "global G")
+        out.emit(2, "G = self")
         declared: set[int] = set()
         for attr, variable in attrs:
             code = _CodeCompiler(self, None, None, variable.path)

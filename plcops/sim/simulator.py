@@ -224,7 +224,12 @@ class Simulator:
         source = self.generated.source
         code = compile(source, _MODULE_NAME, "exec")
         linecache.cache[_MODULE_NAME] = (len(source), None, source.splitlines(keepends=True), _MODULE_NAME)
-        exec(code, module.__dict__)  # our own generated code
+        try:
+            exec(code, module.__dict__)  # our own generated code; it creates the globals and instances
+        except Exception as exc:  # an initial value the checker let through: say where, not a traceback
+            path, line, column = self._where(exc)
+            message = f"cannot initialise the variables: {_describe_exception(exc)}"
+            raise SimulationError([Diagnostic(path, max(line, 1), max(column, 1), message)]) from None
         return module
 
     def _build_schedule(self) -> list[tuple[int, list[Callable[[], None]]]]:
@@ -339,7 +344,11 @@ class Simulator:
 
     def _scan_error(self, exc: BaseException) -> ScanError:
         message = str(exc) if isinstance(exc, StRuntimeError) else _describe_exception(exc)
-        path, line, column = "<unknown>", 0, 0
+        path, line, column = self._where(exc)
+        return ScanError(message, path, line, column, self.scans, self.now_ns)
+
+    def _where(self, exc: BaseException) -> tuple[str, int, int]:
+        """The ST statement (path, line, column) whose generated code raised ``exc`` (innermost)."""
         traceback = exc.__traceback__
         origin = None
         while traceback is not None:
@@ -350,8 +359,8 @@ class Simulator:
             source = self.model.sources.get(origin[0])
             if source is not None:
                 location = source.location(origin[1])
-                path, line, column = origin[0], location.line, location.column
-        return ScanError(message, path, line, column, self.scans, self.now_ns)
+                return origin[0], location.line, location.column
+        return "<unknown>", 0, 0
 
     def _origin(self, line: int) -> tuple[str, int] | None:
         lines = self.generated.lines
@@ -531,7 +540,10 @@ class Simulator:
             _assign_slots(instance, fresh)
             _restore_kept(instance, kept)
         globals_before = _kept_globals(module.G, self.model, self.generated, keep)
-        _assign_slots(module.G, type(module.G)())
+        current = module.G
+        fresh = type(current)()  # sets the module's G to itself while it initialises
+        module.__dict__["G"] = current
+        _assign_slots(current, fresh)
         for attribute, value in globals_before.items():
             setattr(module.G, attribute, value)
         module.CLOCK.now = 0

@@ -19,7 +19,7 @@ integers). Where a type cannot be known (an unknown library type) checks stay qu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Iterator, cast
 
 from plcops.st import ast
 from plcops.st.diagnostics import Diagnostic, Severity
@@ -137,6 +137,7 @@ def check(model: Model) -> Checked:
         _PouChecker(checked, pou).run()
     for gvl in model.gvls.values():
         _check_global_initialisers(checked, gvl)
+    _check_global_order(checked)
     for kind in {id(kind): kind for kind in model.types.values()}.values():  # a type may have several keys
         if isinstance(kind, StructType) and kind.node is not None:
             _check_member_initialisers(checked, kind)
@@ -151,6 +152,56 @@ def _check_global_initialisers(checked: Checked, gvl: GvlInfo) -> None:
     cSize - 1``): they are checked, and their names bound, in a scope of their own."""
     scope = PouInfo("GVL", gvl.name, cast(ast.Pou, None), gvl.path)  # a GVL has no code, only initialisers
     _PouChecker(checked, scope).initialisers(list(gvl.variables.values()))
+
+
+# Their arguments' values are not read: an address, a size or a reference can be taken before initialisation.
+_NOT_READING = frozenset({"ADR", "SIZEOF", "XSIZEOF", "REF", "ADRINST", "BITADR"})
+
+
+def _values_read(variable: Any) -> Iterator[ast.Node]:
+    """The nodes of a declaration's initial value and FB_init arguments whose values initialisation reads
+    (``REF=`` and the arguments of ADR, SIZEOF and REF excluded)."""
+    spec = variable.decl.type if variable.decl is not None else None
+    roots: list[ast.Node | None] = [None if variable.decl is not None and variable.decl.ref_init else variable.init]
+    if isinstance(spec, ast.InstanceType):
+        roots.extend(spec.args)
+    elif isinstance(spec, ast.SizedType):
+        roots.append(spec.size)
+    elif isinstance(spec, ast.ArrayType) and isinstance(spec.element, ast.InstanceType):
+        roots.extend(spec.element.element_args)
+    stack = [root for root in roots if root is not None]
+    while stack:
+        node = stack.pop()
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.target, ast.Name)
+            and node.target.name.upper() in _NOT_READING
+        ):
+            continue
+        yield node
+        if isinstance(node, ast.MemberAccess):
+            stack.append(node.target)  # GVL.x, fb.out: only the root can be a variable of the POU
+        elif not isinstance(node, ast.Pou):
+            stack.extend(node.children())
+
+
+def _check_global_order(checked: Checked) -> None:
+    """A global's initial value (or FB_init argument) that reads a global initialised after it: GVLs are
+    initialised one after another, each in declaration order, so it would read a value not set yet."""
+    declared: set[int] = set()
+    for gvl in checked.model.gvls.values():
+        for variable in gvl.variables.values():
+            for node in _values_read(variable):
+                binding = checked.bindings.get(id(node))
+                later = binding.variable if binding is not None and binding.kind == "global" else None
+                if later is not None and id(later) not in declared and later is not None:
+                    checked.model.error(
+                        gvl.path,
+                        node,
+                        f"the initial value of {variable.name} reads {later.name}, which is initialised after it:"
+                        f" declare {later.name} first (GVLs are initialised one after another)",
+                    )
+            declared.add(id(variable))
 
 
 def _check_member_initialisers(checked: Checked, struct: StructType) -> None:
@@ -359,17 +410,7 @@ class _PouChecker:
     def _reads_declared_later(self, variable: VarInfo, variables: dict[str, VarInfo], declared: set[str]) -> None:
         """An initial value (or FB_init argument) that reads a variable of the same POU declared after it,
         or itself: variables are initialised in declaration order, so it would read one not set yet."""
-        spec = variable.decl.type
-        roots: list[ast.Node | None] = [variable.init]
-        if isinstance(spec, ast.InstanceType):
-            roots.extend(spec.args)
-        elif isinstance(spec, ast.SizedType):
-            roots.append(spec.size)
-        elif isinstance(spec, ast.ArrayType) and isinstance(spec.element, ast.InstanceType):
-            roots.extend(spec.element.element_args)
-        stack = [root for root in roots if root is not None]
-        while stack:
-            node = stack.pop()
+        for node in _values_read(variable):
             if isinstance(node, ast.Name):
                 key = node.name.casefold()
                 if key in variables and key not in declared:
@@ -378,10 +419,6 @@ class _PouChecker:
                         f"the initial value of {variable.name} reads {node.name}, which is initialised after"
                         f" it: declare {node.name} first",
                     )
-            elif isinstance(node, ast.MemberAccess):
-                stack.append(node.target)  # GVL.x, fb.out: only the root can be a variable here
-            elif not isinstance(node, ast.Pou):
-                stack.extend(node.children())
 
     def _initial_value(self, variable: VarInfo) -> None:
         init = variable.init

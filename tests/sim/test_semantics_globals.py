@@ -78,7 +78,7 @@ def test_a_global_initial_value_naming_a_later_global_is_a_clear_error() -> None
         Simulator.from_text(text, path="g.st", program="P")
     (diagnostic,) = raised.value.diagnostics
     assert (diagnostic.line, diagnostic.column) == (2, 16)
-    assert "the initial value of a names b, declared after it" in diagnostic.message
+    assert "the initial value of a reads b, which is initialised after it" in diagnostic.message  # from check too
 
 
 def test_a_real_literal_converted_from_real_is_single_precision_first() -> None:
