@@ -135,6 +135,10 @@ def _merge_twincat(
     def cdata(merged: str) -> str:
         return merged.replace("\n", eol).replace("]]>", "]]]]><![CDATA[>")
 
+    # The markers below go into CDATA as they are (around text already in the file's form): a label
+    # holding "]]>" (a branch name may) is split across two CDATA sections, as cdata() does.
+    ours_label, theirs_label = (label.replace("]]>", "]]]]><![CDATA[>") for label in labels)
+
     def changed(document: XmlDocument, members: dict[str, XmlElement], key: str) -> bool:
         return _xml(document, members[key]) != _xml(base, b_members[key])
 
@@ -180,7 +184,7 @@ def _merge_twincat(
         conflicts += 1
         first = next((v[1] for k, v in o_pieces.items() if k[0].split("/")[0] == key), None)
         if first is not None and first.start >= 0:
-            note = f"<<<<<<< {labels[0]}{eol}{first.text(text)}{eol}======={eol}(deleted in {labels[1]}){eol}>>>>>>> {labels[1]}{eol}"
+            note = f"<<<<<<< {ours_label}{eol}{first.text(text)}{eol}======={eol}(deleted in {theirs_label}){eol}>>>>>>> {theirs_label}{eol}"
             edits.append((first.start, first.end, note))
         else:
             edits.append(
@@ -203,7 +207,7 @@ def _merge_twincat(
             conflicts += 1
             first = next((v[1] for k, v in t_pieces.items() if k[0].split("/")[0] == key), None)
             if first is not None and first.start >= 0:
-                marked = f"<<<<<<< {labels[0]}{eol}(deleted in {labels[0]}){eol}======={eol}{first.text(theirs.text)}{eol}>>>>>>> {labels[1]}{eol}"
+                marked = f"<<<<<<< {ours_label}{eol}(deleted in {ours_label}){eol}======={eol}{first.text(theirs.text)}{eol}>>>>>>> {theirs_label}{eol}"
                 chunk = chunk[: first.start - start] + marked + chunk[first.end - start :]
             else:
                 chunk = _conflict_comment(f"ours deleted {key}, theirs changed it", "theirs") + eol + chunk

@@ -178,6 +178,11 @@ def test_deleted_and_changed_members_carry_the_labels_too() -> None:
         merged = merge_files(*(BOM + t.encode() for t in (base, ours, theirs)), "FB_Conveyor.TcPOU", labels)
         text = merged.data.decode("utf-8-sig")
         assert marker in text and "<<<<<<< ours" not in text and ">>>>>>> theirs" not in text
+    # A label holding "]]>" (a branch name or cherry-pick subject may) must not end the CDATA section.
+    merged = merge_files(*(BOM + t.encode() for t in (base, changed, deleted)), "FB_Conveyor.TcPOU", ("x]]>y", "z"))
+    document = xml.dom.minidom.parseString(merged.data)  # well-formed
+    bodies = "".join(node.data for node in _text_nodes(document))
+    assert "<<<<<<< x]]>y\n" in bodies  # XML readers turn CRLF into LF
 
 
 def test_deleted_by_one_side_and_changed_by_the_other_is_a_conflict_either_way() -> None:
@@ -378,3 +383,10 @@ def test_conflict_markers_carry_the_labels_git_passes(
     assert result.exit_code == 1, result.output
     text = (tmp_path / "ours.st").read_text(encoding="utf-8")
     assert f"{markers[0]}n := 2;\n=======\nn := 3;\n{markers[1]}" in text
+
+
+def _text_nodes(node: xml.dom.minidom.Node) -> list[xml.dom.minidom.Text]:
+    found = [node] if node.nodeType in (node.TEXT_NODE, node.CDATA_SECTION_NODE) else []
+    for child in node.childNodes:
+        found.extend(_text_nodes(child))
+    return found  # type: ignore[return-value]
