@@ -22,6 +22,7 @@ ATTRIBUTES = [
     "*.xml diff=plcops merge=plcops",
     "*.st merge=plcops",
     "*.ST merge=plcops",
+    "*.vendor -text",  # plcops' sidecars keep the vendor files' own line ends
 ]
 
 

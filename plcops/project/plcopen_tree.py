@@ -476,8 +476,9 @@ def _interface_update(original: str, interface: XmlElement, fresh: str, indent: 
 def _unit_xml(unit: Path, text: str, notes: list[str]) -> list[tuple[str, str]]:
     sidecar = read_sidecar(unit)
     if sidecar is not None and sidecar.format == "plcopen":
-        if _sha(text) == sidecar.meta.get("st_sha"):
-            return [("", sidecar.skeleton)]
+        if sidecar.meta.get("st_sha") in (_sha(text), _sha(text.replace("\r\n", "\n"))):
+            return [("", sidecar.skeleton)]  # unchanged (a CRLF checkout of it too: git's autocrlf)
+        text = text.replace("\r\n", "\n")  # the ST as import wrote it: LF
         if sidecar.meta.get("element") == "pou":
             return [("", _edited_pou(sidecar, text, str(unit), notes))]
     return _fresh_elements(text, str(unit), notes)

@@ -31,6 +31,15 @@ from plcops.st.source import decode_source
 
 MANAGED_FOLDERS = ("src", "vendor")
 
+# Written into an imported project (when it has none): git with core.autocrlf would change the line ends
+# of the sidecars and vendor files, and export would no longer give the original files back byte for
+# byte. The .st files stay text: export reads them either way.
+GITATTRIBUTES = """\
+# plcops: vendor data is kept byte for byte (its line ends are the vendor tool's)
+*.vendor -text
+/vendor/** -text
+"""
+
 
 @dataclass(slots=True)
 class TransferReport:
@@ -203,6 +212,8 @@ def import_project(source: Path, out: Path, *, force: bool = False) -> TransferR
         name = source.stem if source.is_file() else source.name
     if not (out / "plcops.toml").exists():
         files.add("plcops.toml", _config_text(name, origin))
+    if not (out / ".gitattributes").exists():
+        files.add(".gitattributes", GITATTRIBUTES.encode("utf-8"))
     _note_syntax_errors(files, out, report)
     report.written = files.write(out, replace=MANAGED_FOLDERS)
     return report

@@ -455,6 +455,9 @@ def export_object(st_text: str, path: str, sidecar: Sidecar | None, fallback_nam
         unchanged = _unchanged_export(st_text, sidecar)
         if unchanged is not None:
             return SUFFIX_BY_TAG[sidecar.meta["tag"]], unchanged
+    # Pieces are kept with LF and written with the file's line ends: a CRLF checkout (git's autocrlf on
+    # Windows) read as it is would end every line of every piece CR CR LF.
+    st_text = st_text.replace("\r\n", "\n")
     result = parse_text(st_text, path)
     pieces_meta: list[dict[str, Any]] = list(sidecar.meta.get("pieces", [])) if sidecar else []
     shapes = {(meta["member"].casefold(), meta["role"]): meta for meta in pieces_meta}

@@ -114,6 +114,47 @@ def test_a_stray_carriage_return_does_not_shift_the_pieces_of_an_unchanged_expor
     assert (tmp_path / "out" / fixture.name).read_bytes() == data
 
 
+def test_an_edited_crlf_checkout_changes_only_the_edit(tmp_path: Path) -> None:
+    # git's autocrlf gives the .st CRLF line ends; an edit then wrote CR CR LF into every line of every
+    # piece. Now the export differs from the original by the edit's bytes only.
+    import_project(PROJECT, tmp_path / "tree")
+    unit = tmp_path / "tree" / "src" / "POUs" / "FB_Conveyor.st"
+    edit(unit, "    bJammed := FALSE;", "    bJammed := FALSE; // edited")
+    unit.write_bytes(unit.read_bytes().replace(b"\n", b"\r\n"))  # after edit(): read_text() reads CRLF as LF
+    export_project(tmp_path / "tree", "twincat", tmp_path / "out")
+    original = (PROJECT / "POUs" / "FB_Conveyor.TcPOU").read_bytes()
+    exported = (tmp_path / "out" / "POUs" / "FB_Conveyor.TcPOU").read_bytes()
+    assert exported == original.replace(b"    bJammed := FALSE;", b"    bJammed := FALSE; // edited", 1)
+
+
+def test_a_crlf_checkout_of_an_unchanged_plcopen_import_exports_byte_for_byte(tmp_path: Path) -> None:
+    source = FIXTURES / "plcopen" / "codesys_export.xml"
+    import_project(source, tmp_path / "tree")
+    for unit in (tmp_path / "tree" / "src").rglob("*.st"):
+        unit.write_bytes(unit.read_bytes().replace(b"\n", b"\r\n"))
+    export_project(tmp_path / "tree", "plcopen", tmp_path / "out.xml")
+    assert (tmp_path / "out.xml").read_bytes() == source.read_bytes()
+
+
+@pytest.mark.parametrize("autocrlf", ["true", "false", "input"])
+def test_an_imported_project_survives_git_with_autocrlf(tmp_path: Path, autocrlf: str) -> None:
+    # The sidecars and vendor files hold the vendor tool's line ends (TwinCAT CRLF, a GVL with LF): a
+    # commit with autocrlf=true and a clone with any setting must still export the original files. Import
+    # writes .gitattributes marking them -text; the .st files stay text (export reads either line end).
+    import_project(PROJECT, tmp_path / "tree")
+    assert "*.vendor -text" in (tmp_path / "tree" / ".gitattributes").read_text(encoding="utf-8")
+
+    def git(*args: str, cwd: Path) -> None:
+        subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+    git("init", "-q", cwd=tmp_path / "tree")
+    git("-c", "core.autocrlf=true", "add", ".", cwd=tmp_path / "tree")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "import", cwd=tmp_path / "tree")
+    git("-c", f"core.autocrlf={autocrlf}", "clone", "-q", str(tmp_path / "tree"), str(tmp_path / "clone"), cwd=tmp_path)
+    export_project(tmp_path / "clone", "twincat", tmp_path / "out")
+    assert files_of(tmp_path / "out") == files_of(PROJECT)
+
+
 @pytest.mark.parametrize(
     ("encoding", "bom"),
     [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""), ("cp1252", b"")],
