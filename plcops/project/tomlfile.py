@@ -9,9 +9,11 @@ a comment.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -145,18 +147,25 @@ class SettingsFile:
         """
         wrong = f'{label} must be a positive time such as "10ms", not {value!r}' if positive else ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            ns = round(value * 1_000_000_000)
+            if not math.isfinite(value):
+                raise self.error(needle, wrong or f"{label}: {value!r} is not a time", scope)
+            ns = round(Fraction(value) * 1_000_000_000)  # exact: TOML floats are binary
         elif isinstance(value, str):
             literal = value.strip()
             try:
                 ns = duration_ns(literal if "#" in literal else f"T#{literal}")
-            except LiteralError:
-                raise self.error(needle, wrong or f"{label}: '{value}' is not a time", scope) from None
+            except LiteralError as exc:
+                why = f" ({exc})" if "out of range" in str(exc) else ""
+                raise self.error(needle, wrong or f"{label}: '{value}' is not a time{why}", scope) from None
         else:
             message = wrong or f'{label}: expected a time such as "1.5s" or "T#200ms", not {value!r}'
             raise self.error(needle, message, scope)
+        if not -(2**63) <= ns < 2**63:
+            raise self.error(needle, f"{label}: {value!r} is out of range (times reach about 106,751 days)", scope)
         if positive and ns <= 0:
             raise self.error(needle, wrong, scope)
+        if ns < 0:  # no setting is a time before something: a timeout, a cycle, a step's time
+            raise self.error(needle, f"{label} must not be negative, not {value!r}", scope)
         return ns
 
 

@@ -74,6 +74,13 @@ SCENARIOS = [
     ('[scenario]\ntiemout = "5s"\n', 5, "[scenario] unknown setting 'tiemout'"),
     ("[scenario]\nprogram = 5\n", 5, "[scenario] program must be a string"),
     ('[scenario]\ntimeout = "0s"\n', 5, "[scenario] timeout must be a positive time"),
+    # Found by review: numbers skipped the time checks (inf and nan were tracebacks, 1e30 s accepted) and a
+    # step could be before the scenario's start. 2**63 ns is about 106,751.99 days.
+    ("[[step]]\nat = inf\n", 5, "step 1 at: inf is not a time"),
+    ("[[step]]\nat = nan\n", 5, "step 1 at: nan is not a time"),
+    ("[[step]]\nat = 1e30\n", 5, "step 1 at: 1e+30 is out of range"),
+    ('[[step]]\nat = "300000d"\n', 5, "is out of range"),
+    ('[[step]]\nat = "-5ms"\n', 5, "step 1 at must not be negative"),
 ]
 
 
