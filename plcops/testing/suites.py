@@ -324,7 +324,11 @@ class TestProject:
             if outcome.finished:
                 continue
             path, line, column, text = self._stuck_at(suite, test, ran)
-            if path:
+            waiting_for = self._ordered_before(test)
+            if waiting_for is not None:
+                path, line, column = outcome.started_at or ("", 0, 0)
+                where = f"; it never ran: TEST_ORDERED runs it after '{waiting_for}', which did not finish"
+            elif path:
                 if len(text) > 80:
                     text = text[:77] + "..."
                 where = f"; its last statement in scan {scan} was line {line}: {text}"
@@ -344,6 +348,17 @@ class TestProject:
                 )
             )
             outcome.status, outcome.finished, outcome.scans, outcome.time_ns = "timeout", True, scan, now
+
+    def _ordered_before(self, test: TestInfo) -> str | None:
+        """For an ordered test that never got its turn, the unfinished ordered test before it."""
+        runtime = self.runtime
+        if not test.ordered or test.name not in runtime.ordered:
+            return None
+        for earlier in runtime.ordered[: runtime.ordered.index(test.name)]:
+            previous = runtime.outcomes.get(earlier)
+            if previous is not None and (not previous.finished or previous.status == "timeout"):
+                return earlier
+        return None
 
     def _errored(self, exc: BaseException, scan: int, now: int) -> None:
         runtime = self.runtime
@@ -458,14 +473,23 @@ def _test_region(call: ast.Call, lists: list[list[ast.Stmt]], test_calls: list[a
         return call.span.start, call.span.end
     statements, index = best
     holder = statements[index]
-    if isinstance(holder, ast.Compound):
+    if isinstance(holder, ast.Compound) and not _guard(holder):
         return call.span.end, holder.span.end
+    # TEST('x'); or a guard, IF NOT TEST('x') THEN RETURN; END_IF: the test is what follows.
     end = statements[-1].span.end
     for later in statements[index + 1 :]:
         if any(later.span.start <= other.span.start < later.span.end for other in test_calls):
             end = later.span.start
             break
     return call.span.start, end
+
+
+def _guard(statement: ast.Stmt) -> bool:
+    """``IF NOT TEST('x') THEN RETURN; END_IF``: an IF whose first arm only returns."""
+    if not isinstance(statement, ast.IfStatement) or statement.else_branch is not None:
+        return False
+    body = [s for s in statement.branches[0].body if not isinstance(s, ast.EmptyStatement)]
+    return len(statement.branches) == 1 and len(body) == 1 and isinstance(body[0], ast.Return)
 
 
 def _width(node: ast.Node) -> int:

@@ -423,6 +423,61 @@ def test_a_timed_out_body_test_is_reported_inside_its_own_block(pytester: pytest
         assert f"its last statement in scan 3 was line {line}: IF x THEN // {name} waits" in section.split("\n___")[0]
 
 
+def test_a_guarded_test_and_an_ordered_test_that_never_ran_say_where_they_were(
+    pytester: pytest.Pytester, project
+) -> None:
+    """Found by review: a method opening with a guard (IF NOT TEST('x') THEN RETURN; END_IF) was said to
+    have run nothing after TEST(); an ordered test whose predecessor hung was said the same. Now the
+    guarded test is reported at the IF it waits on, and the ordered one as never run, waiting for First."""
+    path = project(
+        {
+            "tests/TS_Guard.st": """
+                FUNCTION_BLOCK TS_Guard EXTENDS FB_TestSuite
+                VAR
+                    x : BOOL;
+                END_VAR
+                Guarded();
+
+                METHOD Guarded
+                IF NOT TEST('Guarded') THEN RETURN; END_IF
+                IF x THEN // guarded waits
+                    TEST_FINISHED();
+                END_IF
+                END_METHOD
+                END_FUNCTION_BLOCK
+            """,
+            "tests/TS_Order.st": """
+                FUNCTION_BLOCK TS_Order EXTENDS FB_TestSuite
+                VAR
+                    x : BOOL;
+                END_VAR
+                IF TEST_ORDERED('First') THEN
+                    IF x THEN // first waits
+                        TEST_FINISHED();
+                    END_IF
+                END_IF
+                IF TEST_ORDERED('Second') THEN
+                    TEST_FINISHED();
+                END_IF
+                END_FUNCTION_BLOCK
+            """,
+        },
+        PLCOPS_TOML + '[test]\ntimeout = "3 scans"\n',
+    )
+    result = run(pytester)
+    result.assert_outcomes(failed=3)
+    text = result.stdout.str()
+
+    def section(name: str) -> str:
+        return text[text.index(f"::{name} _") :].split("\n___")[0]
+
+    guarded = line_of(path / "tests/TS_Guard.st", "// guarded waits")
+    assert f"its last statement in scan 3 was line {guarded}: IF x THEN // guarded waits" in section("Guarded")
+    first = line_of(path / "tests/TS_Order.st", "// first waits")
+    assert f"its last statement in scan 3 was line {first}: IF x THEN // first waits" in section("First")
+    assert "it never ran: TEST_ORDERED runs it after 'First', which did not finish" in section("Second")
+
+
 def test_one_hour_timer_runs_on_the_virtual_clock(pytester: pytest.Pytester, project) -> None:
     project(
         {
