@@ -117,7 +117,7 @@ def _declarations(job: tuple[str, bytes]) -> dict[str, Any]:
             "errors": [_finding_json(f) for f in _syntax_findings(path, result, None)],
             "index": None,
         }
-    index = ProjectIndex.of_unit(result.unit, path, result.source.text)
+    index = ProjectIndex.of_unit(result.unit, path, result.source.text, result.source.unit_name)
     _WORKER.setdefault("parsed", {})[path] = result  # reused by pass 2 when it runs in this process
     return {"lines": result.source.line_count, "errors": [], "index": index.to_json()}
 
@@ -162,7 +162,7 @@ def lint_file(
 ) -> tuple[list[Finding], list[Suppression], FileFacts]:
     """Pass 2 for one parsed file: raw findings (before suppression), suppressions and facts."""
     if result.unit is not None:
-        index = index.overlaid(ProjectIndex.of_unit(result.unit, path, result.source.text))
+        index = index.overlaid(ProjectIndex.of_unit(result.unit, path, result.source.text, result.source.unit_name))
     context = FileContext(path, result, index)
     findings: list[Finding] = []
     facts = context.facts()

@@ -25,10 +25,16 @@ class MappedTextBuilder:
         self._parts: list[str] = []
         self._segments: list[Segment] = []
         self._length = 0
+        self._names: dict[int, str] = {}
 
     def _append(self, text: str) -> None:
         self._parts.append(text)
         self._length += len(text)
+
+    def name_next(self, name: str) -> None:
+        """The text appended next belongs to a unit the vendor file names so (a GVL)."""
+        if name:
+            self._names[self._length] = name
 
     def copy(self, start: int, end: int) -> None:
         """Append ``origin[start:end]`` unchanged."""
@@ -88,7 +94,7 @@ class MappedTextBuilder:
 
     def source(self, path: str) -> SourceText:
         """The assembled text as a SourceText mapped to the original file."""
-        return SourceText(path, self.text, self.origin, self._segments)
+        return SourceText(path, self.text, self.origin, self._segments, self._names)
 
 
 def _decode_entity(name: str) -> str:

@@ -274,6 +274,8 @@ class PlcopenStWriter:
                 self.pou(pou)
         for global_vars in _add_data(root, "globalvars"):
             if global_vars.local_name == "globalVars":
+                if isinstance(self.out, MappedTextBuilder):  # parsing (not textconv's plain view)
+                    self.out.name_next(global_vars.attributes.get("name", ""))  # the GVL's name (GVL.x)
                 self.variables(global_vars)
         instances = root.find("instances")
         configurations = instances.find("configurations") if instances is not None else None

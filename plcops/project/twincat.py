@@ -247,6 +247,8 @@ def twincat_source(document: XmlDocument) -> SourceText:
     """
     obj = read_object(document)
     view = _MappedView(obj)
+    if obj.tag == "GVL":
+        view.out.name_next(obj.name)  # GVL_Main.x names the GVL by its Name, whatever the file is called
     view.write(obj)
     return view.out.source(document.path)
 

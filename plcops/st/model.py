@@ -579,7 +579,9 @@ class Model:
             if isinstance(item, ast.Configuration) and constants:
                 continue
             if isinstance(item, ast.VarBlock):
-                gvl = self.gvls.setdefault(stem.casefold(), GvlInfo(stem, path))
+                source = self.sources.get(path)
+                name = (source.unit_name(item.span.start, item.span.end) if source is not None else "") or stem
+                gvl = self.gvls.setdefault(name.casefold(), GvlInfo(name, path))
                 if any(p.attribute is not None and p.attribute[0].casefold() == "qualified_only" for p in item.pragmas):
                     gvl.qualified_only = True
                 self._declare_block(item, gvl.variables, path, None, gvl.name)

@@ -56,7 +56,7 @@ class SourceText:
             store) map to the end of the preceding segment.
     """
 
-    __slots__ = ("_line_starts", "_segment_starts", "origin_text", "path", "segments", "text")
+    __slots__ = ("_line_starts", "_segment_starts", "origin_text", "path", "segments", "text", "unit_names")
 
     def __init__(
         self,
@@ -64,6 +64,7 @@ class SourceText:
         text: str,
         origin_text: str | None = None,
         segments: Sequence[Segment] | None = None,
+        unit_names: dict[int, str] | None = None,
     ) -> None:
         self.path = path
         self.text = text
@@ -71,6 +72,15 @@ class SourceText:
         self.segments: tuple[Segment, ...] = tuple(segments or ())
         self._segment_starts = [segment.start for segment in self.segments]
         self._line_starts: list[int] | None = None
+        # Names the vendor file gives the text from an offset on, where the ST itself names nothing: a
+        # TwinCAT .TcGVL's <GVL Name="...">, a PLCopen <globalVars name="...">.
+        self.unit_names: dict[int, str] = dict(unit_names or {})
+
+    def unit_name(self, start: int, end: int) -> str:
+        """The vendor file's name for the unit (a GVL) that ``[start, end)`` of the parsed text lies in: the
+        last name given at or before ``end`` (a pragma may come between the name and the block), or ''."""
+        given = [offset for offset in self.unit_names if offset < end]
+        return self.unit_names[max(given)] if given else ""
 
     @property
     def is_mapped(self) -> bool:

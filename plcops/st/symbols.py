@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from plcops.st import ast
 from plcops.st.stdlib import STANDARD_FBS, function_result
@@ -184,8 +184,11 @@ class ProjectIndex:
         return self._extended
 
     @classmethod
-    def of_unit(cls, unit: ast.CompilationUnit, path: str, source: str) -> ProjectIndex:
-        """The declarations one parsed file contributes."""
+    def of_unit(
+        cls, unit: ast.CompilationUnit, path: str, source: str, unit_name: Callable[[int, int], str] | None = None
+    ) -> ProjectIndex:
+        """The declarations one parsed file contributes. ``unit_name(start, end)`` is the vendor file's name
+        for a GVL in that span of the text (:meth:`SourceText.unit_name`); else a GVL takes the file's name."""
         index = cls()
         for item in unit.items:
             if isinstance(item, (ast.Pou, ast.Interface)):
@@ -197,7 +200,8 @@ class ProjectIndex:
                         symbol.qualified_only = True
                 index.globals.update(found)
                 # A GVL is named after its file (TwinCAT's GVL_Line.TcGVL, a GVL_Line.st export).
-                index.gvls.setdefault(_file_stem(path).casefold(), {}).update(found)
+                name = (unit_name(item.span.start, item.span.end) if unit_name else "") or _file_stem(path)
+                index.gvls.setdefault(name.casefold(), {}).update(found)
             elif isinstance(item, ast.TypeBlock):
                 for decl in item.decls:
                     index.types[decl.name.text.casefold()] = _type_symbol(decl, source)

@@ -6,6 +6,7 @@ LineIds; CODESYS's escaped XHTML bodies and addData methods; Beremiz's CDATA bod
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,41 @@ def test_twincat_tasks_drive_the_simulator_and_the_linters_task_analysis(tmp_pat
     assert sim["nShared"] == 9
     report = lint_paths([tmp_path], LintConfig(select=["global-written-from-several-tasks"]), jobs=1)
     assert [f.code for f in report.findings] and all(f.code == "PLC008" for f in report.findings)
+
+
+def _gvl_user(folder: Path, gvl_name: str) -> None:
+    (folder / "FB_User.st").write_text(
+        f"FUNCTION_BLOCK FB_User\nVAR\n    b : BOOL;\nEND_VAR\nb := {gvl_name}.gbEmergencyStop;\nEND_FUNCTION_BLOCK\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("vendor", ["twincat", "plcopen"])
+def test_a_gvl_is_named_as_the_vendor_file_names_it(tmp_path: Path, vendor: str) -> None:
+    # TwinCAT: <GVL Name="GVL_Safety"> in a file called Globals.TcGVL; CODESYS PLCopen: <globalVars
+    # name="GVL"> inside the project file. Code names them GVL_Safety.x and GVL.x: check found neither
+    # ("'GVL' is not declared") and PLC040 missed the uses, as both took the GVL's name from the file's.
+    from plcops.lint.config import LintConfig
+    from plcops.lint.engine import lint_paths
+    from plcops.project.checking import check_project
+
+    if vendor == "twincat":
+        (tmp_path / "Globals.TcGVL").write_text(
+            '<?xml version="1.0" encoding="utf-8"?>\n<TcPlcObject Version="1.1.0.1">\n'
+            '  <GVL Name="GVL_Safety" Id="{11111111-2222-3333-4444-555555555555}">\n'
+            "    <Declaration><![CDATA[{attribute 'qualified_only'}\nVAR_GLOBAL\n    gbEmergencyStop : BOOL;\n"
+            "END_VAR\n]]></Declaration>\n  </GVL>\n</TcPlcObject>\n",
+            encoding="utf-8",
+        )
+        name = "GVL_Safety"
+    else:
+        shutil.copy(FIXTURES / "plcopen" / "codesys_export.xml", tmp_path / "project.xml")
+        name = "GVL"
+    _gvl_user(tmp_path, name)
+    checked = check_project([tmp_path]).checked
+    assert checked is not None
+    assert [d.message for d in checked.diagnostics if "FB_User" in d.path] == []
+    report = lint_paths([tmp_path], LintConfig(select=["PLC040"]), cache=None)
+    assert [f.message for f in report.findings if f.path.endswith("FB_User.st")] == [
+        f"function block uses the global '{name}.gbEmergencyStop'"
+    ]
