@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 from plcops.sim.library import f32
 from plcops.st import ast
-from plcops.st.checker import ANY_INT, ANY_REAL, Binding, CallInfo, Checked, category
+from plcops.st.checker import ANY_INT, ANY_REAL, Binding, CallInfo, Checked, category, values_read
 from plcops.st.functions import COMPARISONS, REAL_FUNCTIONS, TIME_FUNCTIONS
 from plcops.st.literals import LiteralError
 from plcops.st.model import (
@@ -98,6 +98,15 @@ class _Out:
         self.lines.append("    " * indent + text)
         if origin is not None:
             self.origins[len(self.lines)] = origin
+
+
+def _points_at_another(variable: VarInfo) -> bool:
+    """A reference bound with REF=, or a pointer initialised with an address: initialised after the others."""
+    return bool(variable.decl.ref_init) or (
+        variable.init is not None
+        and not isinstance(variable.init, ast.Literal)
+        and isinstance(resolved(variable.type), (PointerType, ReferenceType))
+    )
 
 
 def _element_init_args(variable: VarInfo | Field | None) -> list[ast.Expr]:
@@ -338,8 +347,9 @@ class _ModuleCompiler:
         if pou.extends is not None:
             out.emit(2, f"{base}._init(self)")
         code = _CodeCompiler(self, pou, pou, pou.path)
-        # REF= references last: they may point at a variable declared after them (it must exist first).
-        for variable in sorted(own, key=lambda v: bool(v.decl.ref_init)):
+        # References and pointers last: REF= x and ADR(x) may name a variable declared after them (it must
+        # exist first).
+        for variable in sorted(own, key=_points_at_another):
             out.emit(2, f"self.v_{ident(variable.name)} = {code.initial_of(variable)}", code.origin(variable.decl))
         for member in pou.members.values():
             mcode = _CodeCompiler(self, member, pou, pou.path)
@@ -402,7 +412,7 @@ class _ModuleCompiler:
         declared: set[int] = set()
         for attr, variable in attrs:
             code = _CodeCompiler(self, None, None, variable.path)
-            for later in self._globals_named(variable.init):
+            for later in self._globals_named(variable):
                 if id(later) not in declared:
                     raise code.error(
                         variable.init, f"the initial value of {variable.name} names {later.name}, declared after it"
@@ -421,16 +431,13 @@ class _ModuleCompiler:
         out.emit(2, "yield from getattr(klass, '__slots__', ())")
         out.emit(0, "")
 
-    def _globals_named(self, expr: ast.Node | None) -> list[VarInfo]:
-        """The global variables an expression names."""
+    def _globals_named(self, variable: VarInfo) -> list[VarInfo]:
+        """The global variables a declaration's initialisation reads (as the checker walks it)."""
         found: list[VarInfo] = []
-        stack = [expr] if expr is not None else []
-        while stack:
-            node = stack.pop()
+        for node in values_read(variable):
             binding = self.checked.bindings.get(id(node))
             if binding is not None and binding.kind == "global" and binding.variable is not None:
                 found.append(binding.variable)
-            stack.extend(node.children())
         return found
 
     def _global_layout(self) -> list[tuple[str, VarInfo]]:
@@ -653,7 +660,11 @@ class _CodeCompiler:
             return instance
         if isinstance(kind, (PointerType, ReferenceType)):
             if init is not None:
-                return self.reference_to(init) if isinstance(kind, ReferenceType) else "None"
+                # REF= x binds a reference; a pointer's initial value is an address expression (ADR(x)), or
+                # a literal: 0 (NULL; other absolute addresses mean nothing in the simulator).
+                if isinstance(kind, ReferenceType):
+                    return self.reference_to(init)
+                return "None" if isinstance(init, ast.Literal) else self.value(init)
             return "None"
         if init is not None:
             return self.value_as(init, kind)

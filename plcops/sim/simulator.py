@@ -213,10 +213,13 @@ class Simulator:
             if source is not None and span is not None:
                 raise SimulationError([Diagnostic.at(source, span[0], exc.message, end=span[1], code="sim")]) from None
             raise SimulationError([Diagnostic(exc.path, 1, 1, exc.message, code="sim")]) from None
-        tasks = _tasks(model, program, parse_duration(cycle_time)) if schedule else []
+        period = parse_duration(cycle_time)
+        if period <= 0:  # "0.4ns" rounds to 0: time would stand still (and divide by zero)
+            raise ValueError(f"the cycle time must be at least 1 ns, not {cycle_time!r}")
+        tasks = _tasks(model, program, period) if schedule else []
         simulator = cls(checked, generated, tasks)
         if not schedule:
-            simulator.base_ns = parse_duration(cycle_time)
+            simulator.base_ns = period
         return simulator
 
     def _load_module(self) -> types.ModuleType:

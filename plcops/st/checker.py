@@ -158,7 +158,7 @@ def _check_global_initialisers(checked: Checked, gvl: GvlInfo) -> None:
 _NOT_READING = frozenset({"ADR", "SIZEOF", "XSIZEOF", "REF", "ADRINST", "BITADR"})
 
 
-def _values_read(variable: Any) -> Iterator[ast.Node]:
+def values_read(variable: Any) -> Iterator[ast.Node]:
     """The nodes of a declaration's initial value and FB_init arguments whose values initialisation reads
     (``REF=`` and the arguments of ADR, SIZEOF and REF excluded)."""
     spec = variable.decl.type if variable.decl is not None else None
@@ -191,7 +191,7 @@ def _check_global_order(checked: Checked) -> None:
     declared: set[int] = set()
     for gvl in checked.model.gvls.values():
         for variable in gvl.variables.values():
-            for node in _values_read(variable):
+            for node in values_read(variable):
                 binding = checked.bindings.get(id(node))
                 later = binding.variable if binding is not None and binding.kind == "global" else None
                 if later is not None and id(later) not in declared and later is not None:
@@ -410,7 +410,7 @@ class _PouChecker:
     def _reads_declared_later(self, variable: VarInfo, variables: dict[str, VarInfo], declared: set[str]) -> None:
         """An initial value (or FB_init argument) that reads a variable of the same POU declared after it,
         or itself: variables are initialised in declaration order, so it would read one not set yet."""
-        for node in _values_read(variable):
+        for node in values_read(variable):
             if isinstance(node, ast.Name):
                 key = node.name.casefold()
                 if key in variables and key not in declared:

@@ -92,7 +92,7 @@ def duration_ns(text: str) -> int:
     body = text.split("#", 1)[1] if "#" in text else text
     body = body.replace("_", "")
     negative = body.startswith("-")
-    body = body.lstrip("+-")
+    body = body[1:] if body[:1] in ("+", "-") else body  # one sign at most: T#+-1s is no duration
     if not body:
         raise LiteralError(f"empty duration: {text}")
     fractional = Fraction(0)  # exact: a float overflowed on 400 digits and rounded long ones

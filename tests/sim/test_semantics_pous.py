@@ -1182,3 +1182,32 @@ END_PROGRAM
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.line == line_of(text, "gst : ST_Thing;")
     assert diagnostic.message.startswith("cannot initialise the variables:")
+
+
+def test_a_pointer_initialised_with_an_address_points_there() -> None:
+    # ADR(x) as a pointer's initial value was NULL (the first p^ failed); it points at nValue now, also
+    # when nValue is declared after it. A pointer initialised with 0 is NULL (p = 0 stays TRUE).
+    text = """
+PROGRAM P
+VAR
+    pData : POINTER TO INT := ADR(nValue);
+    pNull : POINTER TO INT := 0;
+    nValue : INT := 7;
+    nRead : INT;
+    bNull : BOOL;
+END_VAR
+nRead := pData^;
+bNull := pNull = 0;
+END_PROGRAM
+"""
+    sim = Simulator.from_text(text, program="P")
+    sim.scan()
+    assert (sim["P.nRead"], sim["P.bNull"]) == (7, True)
+    sim["P.nValue"] = 9
+    sim.scan()
+    assert sim["P.nRead"] == 9
+
+
+def test_a_cycle_time_below_one_nanosecond_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1 ns"):
+        Simulator.from_text("PROGRAM P\nEND_PROGRAM\n", program="P", cycle_time="0.4ns")

@@ -144,3 +144,16 @@ def test_durations_beyond_64_bit_nanoseconds_are_errors_not_crashes() -> None:
     found = errors(text)
     assert [(line, column) for line, column, _ in found] == [(5, 6), (6, 6)]
     assert all("out of range" in message for _, _, message in found)
+
+
+def test_a_duration_has_one_sign_at_most() -> None:
+    # Settings (scenario times, --cycle-time) read durations with duration_ns: "+-1s" was +1 s.
+    import pytest
+
+    from plcops.st.literals import LiteralError, duration_ns
+
+    assert (duration_ns("T#+1s"), duration_ns("T#-1s")) == (1_000_000_000, -1_000_000_000)
+    for text in ("T#+-1s", "T#-+1s", "T#--1s"):
+        with pytest.raises(LiteralError):
+            duration_ns(text)
+    assert errors("PROGRAM P\nVAR t : TIME := T#+-1s; END_VAR\nEND_PROGRAM\n")  # and no program text takes it
