@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 from plcops.sim.library import f32
 from plcops.st import ast
-from plcops.st.checker import ANY_INT, ANY_REAL, Binding, CallInfo, Checked, category, values_read
+from plcops.st.checker import ANY_INT, ANY_REAL, Binding, CallInfo, Checked, category, initialisation_order
 from plcops.st.functions import COMPARISONS, REAL_FUNCTIONS, TIME_FUNCTIONS
 from plcops.st.literals import LiteralError
 from plcops.st.model import (
@@ -409,16 +409,17 @@ class _ModuleCompiler:
         # instances created here, whose code reads the module's G: it is this object from the start.
         out.emit(2, "global G")
         out.emit(2, "G = self")
-        declared: set[int] = set()
-        for attr, variable in attrs:
+        # Each global after the globals its initial value reads (the checker refused cycles).
+        attr_of = {id(variable): attr for attr, variable in attrs}
+        order, cycles = initialisation_order(self.checked, [variable for _, variable in attrs])
+        if cycles:
+            variable, node, other = cycles[0]
+            raise _CodeCompiler(self, None, None, variable.path).error(
+                node, f"the initial values of {variable.name} and {other.name} read each other"
+            )
+        for variable in order:
             code = _CodeCompiler(self, None, None, variable.path)
-            for later in self._globals_named(variable):
-                if id(later) not in declared:
-                    raise code.error(
-                        variable.init, f"the initial value of {variable.name} names {later.name}, declared after it"
-                    )
-            declared.add(id(variable))
-            out.emit(2, f"self.{attr} = {code.initial_of(variable)}", code.origin(variable.decl))
+            out.emit(2, f"self.{attr_of[id(variable)]} = {code.initial_of(variable)}", code.origin(variable.decl))
         out.emit(1, "def _copy(self):")
         out.emit(2, "c = Globals.__new__(Globals)")
         out.emit(2, "for s in Globals.__slots__:")
@@ -430,15 +431,6 @@ class _ModuleCompiler:
         out.emit(1, "for klass in cls.__mro__:")
         out.emit(2, "yield from getattr(klass, '__slots__', ())")
         out.emit(0, "")
-
-    def _globals_named(self, variable: VarInfo) -> list[VarInfo]:
-        """The global variables a declaration's initialisation reads (as the checker walks it)."""
-        found: list[VarInfo] = []
-        for node in values_read(variable):
-            binding = self.checked.bindings.get(id(node))
-            if binding is not None and binding.kind == "global" and binding.variable is not None:
-                found.append(binding.variable)
-        return found
 
     def _global_layout(self) -> list[tuple[str, VarInfo]]:
         """Every variable that lives in ``G``, with its attribute: the globals of each GVL, and the VAR_STAT

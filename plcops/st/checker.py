@@ -185,23 +185,50 @@ def values_read(variable: Any) -> Iterator[ast.Node]:
             stack.extend(node.children())
 
 
+def initialisation_order(
+    checked: Checked, variables: list[VarInfo]
+) -> tuple[list[VarInfo], list[tuple[VarInfo, ast.Node, VarInfo]]]:
+    """The order to initialise globals in: each after the globals its initial value (or FB_init arguments)
+    reads, else in declaration order -- as CODESYS and TwinCAT resolve ``cMax : INT := cSize - 1``
+    whichever GVL declares cSize. Also the reads that close a cycle: (variable, where it reads, what)."""
+    known = {id(variable) for variable in variables}
+    state: dict[int, int] = {}  # 1: being visited, 2: placed
+    order: list[VarInfo] = []
+    cycles: list[tuple[VarInfo, ast.Node, VarInfo]] = []
+
+    def reads(variable: VarInfo) -> Iterator[tuple[ast.Node, VarInfo]]:
+        for node in values_read(variable):
+            binding = checked.bindings.get(id(node))
+            if binding is not None and binding.kind == "global" and binding.variable is not None:
+                if id(binding.variable) in known:
+                    yield node, binding.variable
+
+    def visit(variable: VarInfo) -> None:
+        state[id(variable)] = 1
+        for node, other in reads(variable):
+            if state.get(id(other)) == 1:
+                cycles.append((variable, node, other))
+            elif id(other) not in state:
+                visit(other)
+        state[id(variable)] = 2
+        order.append(variable)
+
+    for variable in variables:
+        if id(variable) not in state:
+            visit(variable)
+    return order, cycles
+
+
 def _check_global_order(checked: Checked) -> None:
-    """A global's initial value (or FB_init argument) that reads a global initialised after it: GVLs are
-    initialised one after another, each in declaration order, so it would read a value not set yet."""
-    declared: set[int] = set()
-    for gvl in checked.model.gvls.values():
-        for variable in gvl.variables.values():
-            for node in values_read(variable):
-                binding = checked.bindings.get(id(node))
-                later = binding.variable if binding is not None and binding.kind == "global" else None
-                if later is not None and id(later) not in declared and later is not None:
-                    checked.model.error(
-                        gvl.path,
-                        node,
-                        f"the initial value of {variable.name} reads {later.name}, which is initialised after it:"
-                        f" declare {later.name} first (GVLs are initialised one after another)",
-                    )
-            declared.add(id(variable))
+    """Globals whose initial values read each other (directly or through others): no order initialises
+    them (otherwise globals are initialised after the ones they read, see :func:`initialisation_order`)."""
+    variables = [v for gvl in checked.model.gvls.values() for v in gvl.variables.values()]
+    paths = {id(v): gvl.path for gvl in checked.model.gvls.values() for v in gvl.variables.values()}
+    for variable, node, other in initialisation_order(checked, variables)[1]:
+        what = "itself" if other is variable else f"{other.name}, whose initial value depends on {variable.name}"
+        checked.model.error(
+            paths[id(variable)], node, f"the initial value of {variable.name} reads {what}: no order initialises them"
+        )
 
 
 def _check_member_initialisers(checked: Checked, struct: StructType) -> None:

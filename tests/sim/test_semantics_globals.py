@@ -72,13 +72,21 @@ def test_global_initial_values_may_name_globals_declared_before_them() -> None:
     assert sim["nStart"] == 15
 
 
-def test_a_global_initial_value_naming_a_later_global_is_a_clear_error() -> None:
+def test_globals_are_initialised_after_the_globals_they_read() -> None:
+    # CODESYS and TwinCAT resolve a global's initial value whichever GVL (or line) declares what it reads:
+    # a := b + 1 with b declared later is 6, not an error (it was one), wherever the two are declared.
     text = "VAR_GLOBAL\n    a : INT := b + 1;\n    b : INT := 5;\nEND_VAR\nPROGRAM P\nVAR x : INT; END_VAR\nx := a;\nEND_PROGRAM\n"
+    sim = Simulator.from_text(text, path="g.st", program="P")
+    assert (sim["a"], sim["b"]) == (6, 5)
+
+
+def test_globals_whose_initial_values_read_each_other_are_an_error() -> None:
+    text = "VAR_GLOBAL\n    a : INT := b + 1;\n    b : INT := a;\nEND_VAR\nPROGRAM P\nEND_PROGRAM\n"
     with pytest.raises(SimulationError) as raised:
         Simulator.from_text(text, path="g.st", program="P")
     (diagnostic,) = raised.value.diagnostics
-    assert (diagnostic.line, diagnostic.column) == (2, 16)
-    assert "the initial value of a reads b, which is initialised after it" in diagnostic.message  # from check too
+    assert (diagnostic.line, diagnostic.column) == (3, 16)  # b's read of a closes the cycle a -> b -> a
+    assert "reads a, whose initial value depends on b: no order initialises them" in diagnostic.message
 
 
 def test_a_real_literal_converted_from_real_is_single_precision_first() -> None:
