@@ -32,9 +32,9 @@ class MappedTextBuilder:
         self._length += len(text)
 
     def name_next(self, name: str) -> None:
-        """The text appended next belongs to a unit the vendor file names so (a GVL)."""
-        if name:
-            self._names[self._length] = name
+        """The text appended next belongs to a unit the vendor file names so (a GVL); '' for one it does
+        not name (it is then named after the file)."""
+        self._names[self._length] = name
 
     def copy(self, start: int, end: int) -> None:
         """Append ``origin[start:end]`` unchanged."""

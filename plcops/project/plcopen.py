@@ -275,7 +275,8 @@ class PlcopenStWriter:
         for global_vars in _add_data(root, "globalvars"):
             if global_vars.local_name == "globalVars":
                 if isinstance(self.out, MappedTextBuilder):  # parsing (not textconv's plain view)
-                    self.out.name_next(global_vars.attributes.get("name", ""))  # the GVL's name (GVL.x)
+                    # The GVL's name (GVL.x); an unnamed one is named after the file, not the GVL before it.
+                    self.out.name_next(global_vars.attributes.get("name", ""))
                 self.variables(global_vars)
         instances = root.find("instances")
         configurations = instances.find("configurations") if instances is not None else None

@@ -70,9 +70,12 @@ def _add_unit(files: FileSet, relative: str, st_text: str, sidecar: Sidecar | No
 
 
 def _import_twincat_file(files: FileSet, path: Path, relative_folder: str, relative_file: str) -> str:
-    st_text, sidecar, _ = twincat_tree.import_file(str(path), read_bytes(path))
-    sidecar.meta["file"] = relative_file
-    return _add_unit(files, _st_path(relative_folder, path.stem, files), st_text, sidecar)
+    st_text, sidecar, name = twincat_tree.import_file(str(path), read_bytes(path))
+    sidecar.meta["file"] = relative_file  # export writes the original file name back
+    # A GVL's name is its file's name in the ST tree (GVL_Main.x names <GVL Name="GVL_Main">, whatever the
+    # TwinCAT file is called); other objects name themselves in their ST.
+    stem = name if sidecar.meta.get("tag") == "GVL" and name else path.stem
+    return _add_unit(files, _st_path(relative_folder, stem, files), st_text, sidecar)
 
 
 def _compile_items(project_file: Path) -> list[str]:

@@ -26,7 +26,16 @@ from typing import Any, Sequence
 
 from plcops.sim.library import f32
 from plcops.st import ast
-from plcops.st.checker import ANY_INT, ANY_REAL, Binding, CallInfo, Checked, category, initialisation_order
+from plcops.st.checker import (
+    ANY_INT,
+    ANY_REAL,
+    Binding,
+    CallInfo,
+    Checked,
+    category,
+    initialisation_order,
+    values_read,
+)
 from plcops.st.functions import COMPARISONS, REAL_FUNCTIONS, TIME_FUNCTIONS
 from plcops.st.literals import LiteralError
 from plcops.st.model import (
@@ -100,13 +109,28 @@ class _Out:
             self.origins[len(self.lines)] = origin
 
 
-def _points_at_another(variable: VarInfo) -> bool:
-    """A reference bound with REF=, or a pointer initialised with an address: initialised after the others."""
-    return bool(variable.decl.ref_init) or (
-        variable.init is not None
-        and not isinstance(variable.init, ast.Literal)
-        and isinstance(resolved(variable.type), (PointerType, ReferenceType))
-    )
+def _initialisation_order(variables: list[VarInfo]) -> list[VarInfo]:
+    """A POU's own variables in the order to initialise them: each after the others of the list that its
+    initial value or FB_init arguments name (values or addresses), else in declaration order. The checker
+    refuses reads of later non-constant variables, so this moves only constants and the targets of REF=
+    and ADR; a cycle (two references to each other) keeps declaration order."""
+    by_name = {variable.name.casefold(): variable for variable in variables}
+    state: dict[int, int] = {}
+    order: list[VarInfo] = []
+
+    def visit(variable: VarInfo) -> None:
+        state[id(variable)] = 1
+        for node in values_read(variable, addresses=True):
+            other = by_name.get(node.name.casefold()) if isinstance(node, ast.Name) else None
+            if other is not None and id(other) not in state:
+                visit(other)
+        state[id(variable)] = 2
+        order.append(variable)
+
+    for variable in variables:
+        if id(variable) not in state:
+            visit(variable)
+    return order
 
 
 def _element_init_args(variable: VarInfo | Field | None) -> list[ast.Expr]:
@@ -347,9 +371,9 @@ class _ModuleCompiler:
         if pou.extends is not None:
             out.emit(2, f"{base}._init(self)")
         code = _CodeCompiler(self, pou, pou, pou.path)
-        # References and pointers last: REF= x and ADR(x) may name a variable declared after them (it must
-        # exist first).
-        for variable in sorted(own, key=_points_at_another):
+        # Each variable after the ones its initialisation needs (reads, or points at with REF=/ADR: those
+        # may be declared later), else in declaration order.
+        for variable in _initialisation_order(own):
             out.emit(2, f"self.v_{ident(variable.name)} = {code.initial_of(variable)}", code.origin(variable.decl))
         for member in pou.members.values():
             mcode = _CodeCompiler(self, member, pou, pou.path)

@@ -537,18 +537,20 @@ class Simulator:
             raise ValueError("restart mode must be warm, cold or origin")
         module = self.module
         keep = {"warm": ("retain", "persistent"), "cold": ("persistent",), "origin": ()}[mode]
-        for instance in {id(i): i for _, i in self.instances.values()}.values():
-            kept = _kept_values(instance, keep)
-            fresh = type(instance)()
-            _assign_slots(instance, fresh)
-            _restore_kept(instance, kept)
+        # The objects are initialised again in place, as at load (globals first): references and pointers
+        # set up by initial values (REF= x, ADR(x)) then point into the live objects, not into copies.
         globals_before = _kept_globals(module.G, self.model, self.generated, keep)
-        current = module.G
-        fresh = type(current)()  # sets the module's G to itself while it initialises
-        module.__dict__["G"] = current
-        _assign_slots(current, fresh)
+        type(module.G).__init__(module.G)
         for attribute, value in globals_before.items():
             setattr(module.G, attribute, value)
+        for instance in {id(i): i for _, i in self.instances.values()}.values():
+            kept = _kept_values(instance, keep)
+            initialise = getattr(type(instance), "_init", None)
+            if initialise is not None:
+                initialise(instance)
+            else:
+                _assign_slots(instance, type(instance)())
+            _restore_kept(instance, kept)
         module.CLOCK.now = 0
         self.scans = 0
         self.generation += 1

@@ -158,11 +158,13 @@ def _check_global_initialisers(checked: Checked, gvl: GvlInfo) -> None:
 _NOT_READING = frozenset({"ADR", "SIZEOF", "XSIZEOF", "REF", "ADRINST", "BITADR"})
 
 
-def values_read(variable: Any) -> Iterator[ast.Node]:
+def values_read(variable: Any, *, addresses: bool = False) -> Iterator[ast.Node]:
     """The nodes of a declaration's initial value and FB_init arguments whose values initialisation reads
-    (``REF=`` and the arguments of ADR, SIZEOF and REF excluded)."""
+    (``REF=`` and the arguments of ADR, SIZEOF and REF excluded). With ``addresses`` those too: what must
+    exist before the variable is initialised."""
     spec = variable.decl.type if variable.decl is not None else None
-    roots: list[ast.Node | None] = [None if variable.decl is not None and variable.decl.ref_init else variable.init]
+    ref_init = variable.decl is not None and variable.decl.ref_init
+    roots: list[ast.Node | None] = [None if ref_init and not addresses else variable.init]
     if isinstance(spec, ast.InstanceType):
         roots.extend(spec.args)
     elif isinstance(spec, ast.SizedType):
@@ -173,7 +175,8 @@ def values_read(variable: Any) -> Iterator[ast.Node]:
     while stack:
         node = stack.pop()
         if (
-            isinstance(node, ast.Call)
+            not addresses
+            and isinstance(node, ast.Call)
             and isinstance(node.target, ast.Name)
             and node.target.name.upper() in _NOT_READING
         ):
@@ -197,7 +200,7 @@ def initialisation_order(
     cycles: list[tuple[VarInfo, ast.Node, VarInfo]] = []
 
     def reads(variable: VarInfo) -> Iterator[tuple[ast.Node, VarInfo]]:
-        for node in values_read(variable):
+        for node in values_read(variable, addresses=True):  # ADR(x), REF= x: x must exist first too
             binding = checked.bindings.get(id(node))
             if binding is not None and binding.kind == "global" and binding.variable is not None:
                 if id(binding.variable) in known:
@@ -440,7 +443,7 @@ class _PouChecker:
         for node in values_read(variable):
             if isinstance(node, ast.Name):
                 key = node.name.casefold()
-                if key in variables and key not in declared:
+                if key in variables and key not in declared and not variables[key].constant:
                     self.error(
                         node,
                         f"the initial value of {variable.name} reads {node.name}, which is initialised after"

@@ -250,3 +250,48 @@ def test_a_gvl_is_named_as_the_vendor_file_names_it(tmp_path: Path, vendor: str)
     assert [f.message for f in report.findings if f.path.endswith("FB_User.st")] == [
         f"function block uses the global '{name}.gbEmergencyStop'"
     ]
+
+
+def test_a_twincat_gvl_keeps_its_name_through_import(tmp_path: Path) -> None:
+    # Third review: Globals.TcGVL holding <GVL Name="GVL_Safety"> was imported as src/Globals.st, and the
+    # imported project said "'GVL_Safety' is not declared". The ST file is named after the GVL now, and
+    # export still writes Globals.TcGVL byte for byte.
+    from plcops.project.checking import check_project
+    from plcops.project.transfer import export_project, import_project
+
+    (tmp_path / "in").mkdir()
+    gvl = tmp_path / "in" / "Globals.TcGVL"
+    gvl.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<TcPlcObject Version="1.1.0.1">\n'
+        '  <GVL Name="GVL_Safety" Id="{11111111-2222-3333-4444-555555555555}">\n'
+        "    <Declaration><![CDATA[VAR_GLOBAL\n    gbEmergencyStop : BOOL;\nEND_VAR\n]]></Declaration>\n"
+        "  </GVL>\n</TcPlcObject>\n",
+        encoding="utf-8",
+    )
+    import_project(tmp_path / "in", tmp_path / "tree")
+    assert (tmp_path / "tree" / "src" / "GVL_Safety.st").is_file()
+    _gvl_user(tmp_path / "tree" / "src", "GVL_Safety")
+    checked = check_project([tmp_path / "tree"]).checked
+    assert checked is not None and [d.message for d in checked.diagnostics if "FB_User" in d.path] == []
+    (tmp_path / "tree" / "src" / "FB_User.st").unlink()
+    export_project(tmp_path / "tree", "twincat", tmp_path / "out")
+    assert (tmp_path / "out" / "Globals.TcGVL").read_bytes() == gvl.read_bytes()
+
+
+def test_an_unnamed_plcopen_gvl_is_named_after_the_file(tmp_path: Path) -> None:
+    # Third review: an unnamed <globalVars> after a named one joined the named GVL.
+    from plcops.project.checking import check_project
+
+    text = (FIXTURES / "plcopen" / "codesys_export.xml").read_text(encoding="utf-8")
+    text = text.replace(
+        "      </globalVars>\n",
+        '      </globalVars>\n      <globalVars>\n        <variable name="nC">\n          <type>\n'
+        "            <INT />\n          </type>\n        </variable>\n      </globalVars>\n",
+        1,
+    )
+    (tmp_path / "proj.xml").write_text(text, encoding="utf-8")
+    (tmp_path / "FB_User.st").write_text(
+        "FUNCTION_BLOCK FB_User\nVAR\n    n : INT;\nEND_VAR\nn := proj.nC;\nEND_FUNCTION_BLOCK\n", encoding="utf-8"
+    )
+    checked = check_project([tmp_path]).checked
+    assert checked is not None and [d.message for d in checked.diagnostics if "FB_User" in d.path] == []

@@ -1208,3 +1208,42 @@ END_PROGRAM
 def test_a_cycle_time_below_one_nanosecond_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1 ns"):
         Simulator.from_text("PROGRAM P\nEND_PROGRAM\n", program="P", cycle_time="0.4ns")
+
+
+def test_references_and_pointers_survive_a_restart_and_later_variables_may_read_them() -> None:
+    # Third review: (1) w2 := r read a REF= variable that was set up after it (crash); (2) after a restart
+    # ADR/REF= pointed into discarded copies, so writes through them were lost. Counted by hand: x starts
+    # at 1 and p^ := p^ + 1 runs twice per run of 2 scans -> 3; gX starts at 4, +10 twice -> 24.
+    text = """
+VAR_GLOBAL
+    pG : POINTER TO INT := ADR(gX);
+    rG : REFERENCE TO INT REF= gX;
+    gX : INT := 4;
+END_VAR
+PROGRAM P
+VAR
+    z : INT := 3;
+    r : REFERENCE TO INT REF= z;
+    w2 : INT := r;
+    x : INT := 1;
+    p : POINTER TO INT := ADR(x);
+    nSeen : INT;
+END_VAR
+p^ := p^ + 1;
+pG^ := pG^ + 10;
+nSeen := rG;
+END_PROGRAM
+"""
+    sim = Simulator.from_text(text, program="P")
+    assert sim["P.w2"] == 3
+    for mode in ("warm", "cold"):
+        sim.scan(2)
+        assert (sim["P.x"], sim["gX"], sim["P.nSeen"]) == (3, 24, 24), mode
+        sim.restart(mode)
+        assert (sim["P.x"], sim["gX"]) == (1, 4), mode
+
+
+def test_constants_may_name_constants_declared_after_them() -> None:
+    # Constants are values the compiler works out (CODESYS, TwinCAT), whatever their order: 3 + 4 = 7.
+    text = "PROGRAM P\nVAR CONSTANT\n    cTotal : INT := cA + cB;\n    cA : INT := 3;\n    cB : INT := 4;\nEND_VAR\nEND_PROGRAM\n"
+    assert Simulator.from_text(text, program="P")["P.cTotal"] == 7
