@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from plcops.sim.library import f32
 from plcops.st import ast
@@ -32,7 +32,9 @@ from plcops.st.checker import (
     Binding,
     CallInfo,
     Checked,
+    Needs,
     category,
+    global_needs,
     initialisation_order,
     values_read,
 )
@@ -109,28 +111,19 @@ class _Out:
             self.origins[len(self.lines)] = origin
 
 
-def _initialisation_order(variables: list[VarInfo]) -> list[VarInfo]:
-    """A POU's own variables in the order to initialise them: each after the others of the list that its
-    initial value or FB_init arguments name (values or addresses), else in declaration order. The checker
-    refuses reads of later non-constant variables, so this moves only constants and the targets of REF=
-    and ADR; a cycle (two references to each other) keeps declaration order."""
+def _own_needs(variables: list[VarInfo]) -> Needs:
+    """What a POU variable's initialisation needs among the POU's own variables: those its initial value or
+    FB_init arguments name (values or addresses). The checker refuses reads of later non-constant
+    variables, so ordering by this moves only constants and the targets of REF= and ADR."""
     by_name = {variable.name.casefold(): variable for variable in variables}
-    state: dict[int, int] = {}
-    order: list[VarInfo] = []
 
-    def visit(variable: VarInfo) -> None:
-        state[id(variable)] = 1
+    def needs(variable: VarInfo) -> Iterator[tuple[ast.Node, VarInfo]]:
         for node in values_read(variable, addresses=True):
             other = by_name.get(node.name.casefold()) if isinstance(node, ast.Name) else None
-            if other is not None and id(other) not in state:
-                visit(other)
-        state[id(variable)] = 2
-        order.append(variable)
+            if other is not None:
+                yield node, other
 
-    for variable in variables:
-        if id(variable) not in state:
-            visit(variable)
-    return order
+    return needs
 
 
 def _element_init_args(variable: VarInfo | Field | None) -> list[ast.Expr]:
@@ -373,7 +366,7 @@ class _ModuleCompiler:
         code = _CodeCompiler(self, pou, pou, pou.path)
         # Each variable after the ones its initialisation needs (reads, or points at with REF=/ADR: those
         # may be declared later), else in declaration order.
-        for variable in _initialisation_order(own):
+        for variable in initialisation_order(own, _own_needs(own))[0]:  # a cycle keeps declaration order
             out.emit(2, f"self.v_{ident(variable.name)} = {code.initial_of(variable)}", code.origin(variable.decl))
         for member in pou.members.values():
             mcode = _CodeCompiler(self, member, pou, pou.path)
@@ -435,7 +428,8 @@ class _ModuleCompiler:
         out.emit(2, "G = self")
         # Each global after the globals its initial value reads (the checker refused cycles).
         attr_of = {id(variable): attr for attr, variable in attrs}
-        order, cycles = initialisation_order(self.checked, [variable for _, variable in attrs])
+        variables = [variable for _, variable in attrs]
+        order, cycles = initialisation_order(variables, global_needs(self.checked, variables))
         if cycles:
             variable, node, other = cycles[0]
             raise _CodeCompiler(self, None, None, variable.path).error(

@@ -19,7 +19,7 @@ integers). Where a type cannot be known (an unknown library type) checks stay qu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, cast
+from typing import Any, Callable, Iterable, Iterator, cast
 
 from plcops.st import ast
 from plcops.st.diagnostics import Diagnostic, Severity
@@ -188,27 +188,22 @@ def values_read(variable: Any, *, addresses: bool = False) -> Iterator[ast.Node]
             stack.extend(node.children())
 
 
+Needs = Callable[[VarInfo], Iterable[tuple[ast.Node, VarInfo]]]
+
+
 def initialisation_order(
-    checked: Checked, variables: list[VarInfo]
+    variables: list[VarInfo], needs: Needs
 ) -> tuple[list[VarInfo], list[tuple[VarInfo, ast.Node, VarInfo]]]:
-    """The order to initialise globals in: each after the globals its initial value (or FB_init arguments)
-    reads, else in declaration order -- as CODESYS and TwinCAT resolve ``cMax : INT := cSize - 1``
-    whichever GVL declares cSize. Also the reads that close a cycle: (variable, where it reads, what)."""
-    known = {id(variable) for variable in variables}
+    """The order to initialise variables in: each after the ones ``needs`` names for it (where its
+    initialisation names them, and which), else in the given (declaration) order. Also the needs that
+    close a cycle: (variable, where it names, what)."""
     state: dict[int, int] = {}  # 1: being visited, 2: placed
     order: list[VarInfo] = []
     cycles: list[tuple[VarInfo, ast.Node, VarInfo]] = []
 
-    def reads(variable: VarInfo) -> Iterator[tuple[ast.Node, VarInfo]]:
-        for node in values_read(variable, addresses=True):  # ADR(x), REF= x: x must exist first too
-            binding = checked.bindings.get(id(node))
-            if binding is not None and binding.kind == "global" and binding.variable is not None:
-                if id(binding.variable) in known:
-                    yield node, binding.variable
-
     def visit(variable: VarInfo) -> None:
         state[id(variable)] = 1
-        for node, other in reads(variable):
+        for node, other in needs(variable):
             if state.get(id(other)) == 1:
                 cycles.append((variable, node, other))
             elif id(other) not in state:
@@ -222,12 +217,28 @@ def initialisation_order(
     return order, cycles
 
 
+def global_needs(checked: Checked, variables: list[VarInfo]) -> Needs:
+    """What a global's initialisation needs among ``variables``: the globals its initial value or FB_init
+    arguments read or point at (ADR(x), REF= x: x must exist first too). Ordered by it, globals follow the
+    ones they read whichever GVL declares them, as CODESYS and TwinCAT resolve ``cMax := cSize - 1``."""
+    known = {id(variable) for variable in variables}
+
+    def needs(variable: VarInfo) -> Iterator[tuple[ast.Node, VarInfo]]:
+        for node in values_read(variable, addresses=True):
+            binding = checked.bindings.get(id(node))
+            if binding is not None and binding.kind == "global" and binding.variable is not None:
+                if id(binding.variable) in known:
+                    yield node, binding.variable
+
+    return needs
+
+
 def _check_global_order(checked: Checked) -> None:
     """Globals whose initial values read each other (directly or through others): no order initialises
     them (otherwise globals are initialised after the ones they read, see :func:`initialisation_order`)."""
     variables = [v for gvl in checked.model.gvls.values() for v in gvl.variables.values()]
     paths = {id(v): gvl.path for gvl in checked.model.gvls.values() for v in gvl.variables.values()}
-    for variable, node, other in initialisation_order(checked, variables)[1]:
+    for variable, node, other in initialisation_order(variables, global_needs(checked, variables))[1]:
         what = "itself" if other is variable else f"{other.name}, whose initial value depends on {variable.name}"
         checked.model.error(
             paths[id(variable)], node, f"the initial value of {variable.name} reads {what}: no order initialises them"

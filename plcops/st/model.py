@@ -580,7 +580,7 @@ class Model:
                 continue
             if isinstance(item, ast.VarBlock):
                 source = self.sources.get(path)
-                name = (source.unit_name(item.span.start, item.span.end) if source is not None else "") or stem
+                name = (source.unit_name(item.span.end) if source is not None else "") or stem
                 gvl = self.gvls.setdefault(name.casefold(), GvlInfo(name, path))
                 if any(p.attribute is not None and p.attribute[0].casefold() == "qualified_only" for p in item.pragmas):
                     gvl.qualified_only = True

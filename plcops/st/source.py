@@ -76,9 +76,9 @@ class SourceText:
         # TwinCAT .TcGVL's <GVL Name="...">, a PLCopen <globalVars name="...">.
         self.unit_names: dict[int, str] = dict(unit_names or {})
 
-    def unit_name(self, start: int, end: int) -> str:
-        """The vendor file's name for the unit (a GVL) that ``[start, end)`` of the parsed text lies in: the
-        last name given at or before ``end`` (a pragma may come between the name and the block), or ''."""
+    def unit_name(self, end: int) -> str:
+        """The vendor file's name for the unit (a GVL) of a block of the parsed text ending at ``end``: the
+        last name given before it (a pragma may come between the name and the block), or ''."""
         given = [offset for offset in self.unit_names if offset < end]
         return self.unit_names[max(given)] if given else ""
 

@@ -185,10 +185,10 @@ class ProjectIndex:
 
     @classmethod
     def of_unit(
-        cls, unit: ast.CompilationUnit, path: str, source: str, unit_name: Callable[[int, int], str] | None = None
+        cls, unit: ast.CompilationUnit, path: str, source: str, unit_name: Callable[[int], str] | None = None
     ) -> ProjectIndex:
-        """The declarations one parsed file contributes. ``unit_name(start, end)`` is the vendor file's name
-        for a GVL in that span of the text (:meth:`SourceText.unit_name`); else a GVL takes the file's name."""
+        """The declarations one parsed file contributes. ``unit_name(end)`` is the vendor file's name
+        for a GVL ending there (:meth:`SourceText.unit_name`); else a GVL takes the file's name."""
         index = cls()
         for item in unit.items:
             if isinstance(item, (ast.Pou, ast.Interface)):
@@ -200,7 +200,7 @@ class ProjectIndex:
                         symbol.qualified_only = True
                 index.globals.update(found)
                 # A GVL is named after its file (TwinCAT's GVL_Line.TcGVL, a GVL_Line.st export).
-                name = (unit_name(item.span.start, item.span.end) if unit_name else "") or _file_stem(path)
+                name = (unit_name(item.span.end) if unit_name else "") or _file_stem(path)
                 index.gvls.setdefault(name.casefold(), {}).update(found)
             elif isinstance(item, ast.TypeBlock):
                 for decl in item.decls:
